@@ -1,0 +1,45 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
+from django.utils import translation
+
+from accounts.models import User
+from outbox.enums import MessageKind
+from outbox.services import message_queue
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        data = form.cleaned_data
+        user.name = data.get("name", "").strip()
+        user.role = data.get("role") or user.role
+        # The interface language at sign-up becomes the profile's language.
+        user.language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+        return super().save_user(request, user, form, commit=commit)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Queue allauth's mail in the outbox instead of sending it inside the request."""
+        user = context.get("user") or User.objects.filter(email__iexact=email).first()
+        language = getattr(user, "language", None) or translation.get_language()
+        request = allauth_context.request
+        ctx = {"email": email, "current_site": get_current_site(request)} | context
+        with translation.override(language):
+            rendered = self.render_mail(template_prefix, email, ctx)
+        html = next(
+            (
+                content
+                for content, mimetype in getattr(rendered, "alternatives", [])
+                if mimetype == "text/html"
+            ),
+            "",
+        )
+        message_queue(
+            to_email=email,
+            user=user if isinstance(user, User) else None,
+            kind=MessageKind.ACCOUNT,
+            subject=rendered.subject,
+            body_text=rendered.body,
+            body_html=html,
+            language=language,
+        )

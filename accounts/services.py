@@ -1,0 +1,90 @@
+"""Every write on people and their profiles goes through here."""
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts.enums import Role
+from accounts.models import ResearcherProfile, StudentProfile, User
+from accounts.selectors import institution_for_email
+
+
+class AccountError(Exception):
+    """A rule about accounts was broken; the message is fit to show the user."""
+
+
+@transaction.atomic
+def profile_ensure(*, user: User) -> StudentProfile | ResearcherProfile | None:
+    """Create the profile that belongs to the user's role, if it is missing.
+
+    A student's institution is proposed from their email domain; they confirm or
+    change it on the profile page.
+    """
+    if user.role == Role.STUDENT:
+        institution = institution_for_email(user.email)
+        profile, _created = StudentProfile.objects.get_or_create(
+            user=user,
+            defaults={
+                "institution": institution,
+                "level": institution.kind if institution else "",
+            },
+        )
+        return profile
+    if user.role == Role.RESEARCHER:
+        institution = institution_for_email(user.email)
+        profile, _created = ResearcherProfile.objects.get_or_create(
+            user=user, defaults={"institution": institution}
+        )
+        return profile
+    return None
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise AccountError(language)
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+
+
+def user_update_name(*, user: User, name: str) -> None:
+    name = name.strip()
+    if not name:
+        raise AccountError("empty name")
+    if user.name != name:
+        user.name = name
+        user.save(update_fields=["name"])
+
+
+@transaction.atomic
+def student_profile_update(
+    *,
+    profile: StudentProfile,
+    institution,
+    programme: str,
+    level: str,
+    study_year: int | None,
+    themes,
+    languages: list[str],
+    weekdays: list[int],
+) -> StudentProfile:
+    profile.institution = institution
+    profile.programme = programme.strip()
+    profile.level = level
+    profile.study_year = study_year
+    profile.languages = sorted(set(languages))
+    profile.weekdays = sorted({int(day) for day in weekdays})
+    profile.save()
+    profile.themes.set(themes)
+    return profile
+
+
+@transaction.atomic
+def researcher_profile_update(
+    *, profile: ResearcherProfile, institution, position: str, expertise: str, themes
+) -> ResearcherProfile:
+    profile.institution = institution
+    profile.position = position
+    profile.expertise = expertise.strip()
+    profile.save()
+    profile.themes.set(themes)
+    return profile

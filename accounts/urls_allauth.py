@@ -1,0 +1,42 @@
+"""allauth's account views under Dutch paths, with allauth's own URL names.
+
+The interface is Dutch first and the URLs stay Dutch in both languages, so we mount
+the views ourselves instead of including allauth.account.urls.
+"""
+
+from allauth.account import views
+from django.urls import path, re_path
+
+urlpatterns = [
+    path("inloggen/", views.login, name="account_login"),
+    path("uitloggen/", views.logout, name="account_logout"),
+    path("inactief/", views.account_inactive, name="account_inactive"),
+    path("aanmelden/", views.signup, name="account_signup"),
+    path("bevestig-wie-je-bent/", views.reauthenticate, name="account_reauthenticate"),
+    path("e-mail/", views.email, name="account_email"),
+    path(
+        "e-mail/bevestigen/", views.email_verification_sent, name="account_email_verification_sent"
+    ),
+    re_path(
+        r"^e-mail/bevestigen/(?P<key>[-:\w]+)/$", views.confirm_email, name="account_confirm_email"
+    ),
+    path("inloggen/code/bevestigen/", views.confirm_login_code, name="account_confirm_login_code"),
+    path("wachtwoord/wijzigen/", views.password_change, name="account_change_password"),
+    path("wachtwoord/instellen/", views.password_set, name="account_set_password"),
+    path("wachtwoord/vergeten/", views.password_reset, name="account_reset_password"),
+    path(
+        "wachtwoord/vergeten/verstuurd/",
+        views.password_reset_done,
+        name="account_reset_password_done",
+    ),
+    re_path(
+        r"^wachtwoord/nieuw/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$",
+        views.password_reset_from_key,
+        name="account_reset_password_from_key",
+    ),
+    path(
+        "wachtwoord/nieuw/klaar/",
+        views.password_reset_from_key_done,
+        name="account_reset_password_from_key_done",
+    ),
+]

@@ -1,0 +1,118 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.enums import Role
+from accounts.forms import LanguageForm, NameForm, ResearcherProfileForm, StudentProfileForm
+from accounts.selectors import institution_for_email
+from accounts.services import (
+    profile_ensure,
+    researcher_profile_update,
+    student_profile_update,
+    user_set_language,
+    user_update_name,
+)
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    profile = profile_ensure(user=user)
+    return render(
+        request,
+        "accounts/dashboard.html",
+        {"profile": profile, "profile_complete": profile is None or profile.is_complete},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request):
+    user = request.user
+    profile = profile_ensure(user=user)
+    profile_form_class = {
+        Role.STUDENT: StudentProfileForm,
+        Role.RESEARCHER: ResearcherProfileForm,
+    }.get(user.role)
+
+    if request.method == "POST":
+        name_form = NameForm(request.POST, prefix="user")
+        profile_form = (
+            profile_form_class(request.POST, prefix="profile") if profile_form_class else None
+        )
+        if name_form.is_valid() and (profile_form is None or profile_form.is_valid()):
+            user_update_name(user=user, name=name_form.cleaned_data["name"])
+            if isinstance(profile_form, StudentProfileForm):
+                student_profile_update(profile=profile, **profile_form.cleaned_data)
+            elif isinstance(profile_form, ResearcherProfileForm):
+                researcher_profile_update(profile=profile, **profile_form.cleaned_data)
+            messages.success(request, _("Your profile has been saved."))
+            return redirect("accounts:dashboard")
+        messages.error(request, _("Not saved yet: please check the fields marked below."))
+    else:
+        name_form = NameForm(initial={"name": user.name}, prefix="user")
+        profile_form = _initial_profile_form(profile_form_class, profile, user)
+
+    proposed = None
+    if user.role == Role.STUDENT and profile is not None and profile.institution_id is None:
+        proposed = institution_for_email(user.email)
+    return render(
+        request,
+        "accounts/profile_form.html",
+        {"name_form": name_form, "profile_form": profile_form, "proposed_institution": proposed},
+    )
+
+
+def _initial_profile_form(form_class, profile, user):
+    if form_class is None:
+        return None
+    if form_class is StudentProfileForm:
+        institution = profile.institution or institution_for_email(user.email)
+        initial = {
+            "institution": institution,
+            "programme": profile.programme,
+            "level": profile.level or (institution.kind if institution else ""),
+            "study_year": profile.study_year,
+            "themes": list(profile.themes.all()),
+            "languages": profile.languages,
+            "weekdays": profile.weekdays,
+        }
+    else:
+        initial = {
+            "institution": profile.institution,
+            "position": profile.position,
+            "expertise": profile.expertise,
+            "themes": list(profile.themes.all()),
+        }
+    return form_class(initial=initial, prefix="profile")
+
+
+@require_POST
+def language_switch(request):
+    """Switch the interface language for this browser and, when signed in, the profile."""
+    form = LanguageForm(request.POST)
+    target = request.POST.get("next") or request.headers.get("referer") or "/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if not form.is_valid():
+        return response
+    language = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        user_set_language(user=request.user, language=language)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=True,
+    )
+    return response

@@ -1,0 +1,26 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class MessageKind(models.TextChoices):
+    """What a message is about. Optional kinds can be switched off by the recipient."""
+
+    ACCOUNT = "account", _("Your account (sign-up, password, email address)")
+    CHALLENGE_UPDATES = "challenge_updates", _("Updates on challenges of your organisation")
+    PROJECT_UPDATES = "project_updates", _("Updates on projects you take part in")
+    EVENT_UPDATES = "event_updates", _("Meet & Match registrations and schedules")
+    REMINDERS = "reminders", _("Reminders before deadlines, starts and events")
+    NEW_PROJECTS_DIGEST = "new_projects_digest", _("Weekly: new projects on your themes")
+    COORDINATOR_DIGEST = "coordinator_digest", _("Weekly: challenges waiting for review")
+
+
+# People cannot switch these off: they are needed to use the account or were asked for.
+REQUIRED_KINDS = frozenset({MessageKind.ACCOUNT})
+OPTIONAL_KINDS = tuple(kind for kind in MessageKind if kind not in REQUIRED_KINDS)
