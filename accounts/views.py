@@ -58,9 +58,12 @@ def profile_edit(request):
         name_form = NameForm(initial={"name": user.name}, prefix="user")
         profile_form = _initial_profile_form(profile_form_class, profile, user)
 
+    # Say where a prefilled institution came from, until the student confirms it.
     proposed = None
-    if user.role == Role.STUDENT and profile is not None and profile.institution_id is None:
-        proposed = institution_for_email(user.email)
+    if user.role == Role.STUDENT and not profile.is_complete:
+        guess = institution_for_email(user.email)
+        if guess is not None and profile.institution_id in (None, guess.pk):
+            proposed = guess
     return render(
         request,
         "accounts/profile_form.html",

@@ -1,0 +1,75 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import (
+    Institution,
+    InstitutionEmailDomain,
+    ResearcherProfile,
+    StudentProfile,
+    User,
+)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["name", "email"]
+    list_display = ["name", "email", "role", "language", "is_staff", "is_active", "date_joined"]
+    list_filter = ["role", "language", "is_staff", "is_active", "groups"]
+    search_fields = ["name", "email"]
+    readonly_fields = ["date_joined", "last_login"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Person"), {"fields": ("name", "role", "language")}),
+        (
+            _("Rights"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {"classes": ("wide",), "fields": ("email", "name", "role", "password1", "password2")},
+        ),
+    )
+
+
+class InstitutionEmailDomainInline(admin.TabularInline):
+    model = InstitutionEmailDomain
+    extra = 1
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "kind", "city", "domain_list"]
+    list_filter = ["kind", "city"]
+    search_fields = ["name", "short_name", "email_domains__domain"]
+    inlines = [InstitutionEmailDomainInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("email_domains")
+
+    @admin.display(description=_("email domains"))
+    def domain_list(self, obj: Institution) -> str:
+        return ", ".join(d.domain for d in obj.email_domains.all())
+
+
+@admin.register(StudentProfile)
+class StudentProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "institution", "programme", "level", "study_year"]
+    list_filter = ["level", "institution"]
+    search_fields = ["user__name", "user__email", "programme"]
+    list_select_related = ["user", "institution"]
+    autocomplete_fields = ["user"]
+    filter_horizontal = ["themes"]
+
+
+@admin.register(ResearcherProfile)
+class ResearcherProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "institution", "position"]
+    list_filter = ["position", "institution"]
+    search_fields = ["user__name", "user__email", "expertise"]
+    list_select_related = ["user", "institution"]
+    autocomplete_fields = ["user"]
+    filter_horizontal = ["themes"]

@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from accounts import demo as accounts_demo
+from partners import demo as partners_demo
+
+
+class Command(BaseCommand):
+    help = "Load realistic Leiden demo data. Safe to run again: it adds only what is missing."
+
+    def handle(self, *args, **options):
+        # Order matters: later apps build on the data of earlier ones.
+        partners = partners_demo.seed()
+        institutions = accounts_demo.seed_institutions()
+        logins = accounts_demo.seed_users()
+        self.stdout.write(
+            f"seed_demo: {partners['themes']} themes, {partners['neighbourhoods']} neighbourhoods, "
+            f"{institutions} institutions added"
+        )
+        if settings.DEBUG:
+            for demo, password in logins:
+                self.stdout.write(f"demo login: {demo.role} {demo.email} {password}")
+        else:
+            self.stdout.write("Demo passwords are shown only when DEBUG is on.")

@@ -1,0 +1,18 @@
+from django.contrib import admin
+
+from partners.models import Neighbourhood, Theme
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Neighbourhood)
+class NeighbourhoodAdmin(admin.ModelAdmin):
+    list_display = ["name", "district", "resident_contact_budget"]
+    list_filter = ["district"]
+    search_fields = ["name", "district"]
+    prepopulated_fields = {"slug": ["name"]}
