@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's own form templates, found by FORM_RENDERER below.
+    "django.forms",
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
@@ -88,6 +90,9 @@ TEMPLATES = [
         },
     },
 ]
+# Forms render through the project's templates (templates/django/forms/), so every
+# {{ form }} shows label, help text and errors the same way, tied with aria-describedby.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database: one PostgreSQL for everything ------------------------------------------
 # Without DATABASE_URL we use the embedded PostgreSQL that `make run` starts on a
@@ -222,6 +227,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+CHALLENGE_ATTACHMENT_MAX_BYTES = env_int(
+    "CHALLENGE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -256,6 +264,26 @@ SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # The domain in every Message-ID, so replies and retries stay recognisable.
 EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN", _site.hostname)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5, minimum=1)
+# After a failed attempt the outbox waits OUTBOX_RETRY_BACKOFF * 2**(attempt - 1) seconds,
+# at most OUTBOX_RETRY_BACKOFF_MAX, before the next one.
+OUTBOX_RETRY_BACKOFF = env_int("OUTBOX_RETRY_BACKOFF", 30, minimum=1)
+OUTBOX_RETRY_BACKOFF_MAX = env_int("OUTBOX_RETRY_BACKOFF_MAX", 60 * 60, minimum=1)
+# The periodic sweep hands a queued message to a worker again when no task took it within
+# this many seconds (the task was lost, or the broker was down when it was queued).
+OUTBOX_SWEEP_GRACE = env_int("OUTBOX_SWEEP_GRACE", 60, minimum=10)
+# A message still `sending` after this many seconds is presumed lost with its worker and is
+# queued again. It must be longer than a task may run, or a slow but live send would be
+# started a second time.
+OUTBOX_SENDING_TIMEOUT = env_int("OUTBOX_SENDING_TIMEOUT", 15 * 60, minimum=60)
+if OUTBOX_SENDING_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"OUTBOX_SENDING_TIMEOUT must be longer than the task time limit "
+        f"({CELERY_TASK_TIME_LIMIT} seconds); got {OUTBOX_SENDING_TIMEOUT}."
+    )
+
+# --- Partner organisations ------------------------------------------------------------
+# How many days the signed link in an invitation to join an organisation stays valid.
+PARTNER_INVITATION_MAX_AGE_DAYS = env_int("PARTNER_INVITATION_MAX_AGE_DAYS", 14, minimum=1)
 
 # --- Security: safe by default, relaxed only for local development ------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -3,10 +3,17 @@ from django.utils.translation import gettext_lazy as _
 
 
 class MessageStatus(models.TextChoices):
+    """Where a message is on its way out: queued → sending → sent, or failed for good."""
+
     QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+
+
+# A message in one of these states is finished: the outbox never sends it again. A person who
+# wants it sent anyway resends it, which makes a new message (see message_resend).
+FINAL_STATES = frozenset({MessageStatus.SENT, MessageStatus.FAILED})
 
 
 class MessageKind(models.TextChoices):

@@ -5,11 +5,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from outbox.enums import MessageKind, MessageStatus
+from outbox.enums import OPTIONAL_KINDS, MessageKind, MessageStatus
 
 
 class Message(models.Model):
-    """One email to one recipient. The row is the message: it is sent from here, never built twice."""
+    """One email to one recipient. The row is the message: it is sent from here, never built twice.
+
+    Every write goes through outbox.services; the admin only reads.
+    """
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -21,6 +24,7 @@ class Message(models.Model):
     )
     to_email = models.EmailField(_("to"), max_length=254)
     kind = models.CharField(_("kind"), max_length=40, choices=MessageKind.choices)
+    # The language the message was rendered in, which is the recipient's at queue time.
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
     subject = models.CharField(_("subject"), max_length=255)
     body_text = models.TextField(_("plain text"))
@@ -33,21 +37,59 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    # When the periodic sweep hands a queued row to a worker if no task has taken it by then:
+    # a grace period after queueing, or after the back-off of a failed attempt.
+    next_attempt_at = models.DateTimeField(_("next attempt due"), default=timezone.now)
     sending_started_at = models.DateTimeField(_("sending started"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # A resend is a new message with its own Message-ID; this points at the one it copies.
+    resend_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resends",
+        verbose_name=_("resend of"),
+    )
 
     class Meta:
         verbose_name = _("email")
         verbose_name_plural = _("outbox")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"], name="outbox_status_created")]
+        permissions = [("resend_message", _("Can resend emails"))]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="outbox_status_created"),
+            # What the sweep looks for; both states are a tiny part of the table.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status=MessageStatus.QUEUED),
+                name="outbox_queued_due",
+            ),
+            models.Index(
+                fields=["sending_started_at"],
+                condition=models.Q(status=MessageStatus.SENDING),
+                name="outbox_sending_started",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=MessageStatus.values), name="outbox_status_valid"
             ),
             models.CheckConstraint(
+                condition=models.Q(kind__in=MessageKind.values), name="outbox_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(language__in=[code for code, _name in settings.LANGUAGES]),
+                name="outbox_language_valid",
+            ),
+            models.CheckConstraint(
                 condition=~models.Q(status=MessageStatus.SENT) | models.Q(sent_at__isnull=False),
                 name="outbox_sent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=MessageStatus.SENDING)
+                | models.Q(sending_started_at__isnull=False),
+                name="outbox_sending_has_start",
             ),
         ]
 
@@ -57,3 +99,32 @@ class Message(models.Model):
     @staticmethod
     def new_message_id() -> str:
         return f"<{uuid.uuid4()}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
+
+
+class OptOut(models.Model):
+    """A person does not want emails of one optional kind. No row means they get them."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="mail_opt_outs",
+        verbose_name=_("person"),
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=MessageKind.choices)
+    created_at = models.DateTimeField(_("since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("email opt-out")
+        verbose_name_plural = _("email opt-outs")
+        ordering = ["user", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="outbox_optout_user_kind"),
+            # Required kinds (account mail) cannot be switched off, not even by a stray insert.
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[kind.value for kind in OPTIONAL_KINDS]),
+                name="outbox_optout_kind_optional",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ✕ {self.get_kind_display()}"

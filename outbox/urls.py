@@ -1,2 +1,9 @@
+from django.urls import path
+
+from outbox import views
+
 app_name = "outbox"
-urlpatterns: list = []
+urlpatterns = [
+    path("instellingen/", views.preferences, name="preferences"),
+    path("afmelden/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

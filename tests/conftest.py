@@ -3,7 +3,7 @@ from django.core.cache import cache
 
 from tests import factories
 
-pytest_plugins: list[str] = []
+pytest_plugins = ["tests.fixtures.celery_worker"]
 
 
 @pytest.fixture(autouse=True)

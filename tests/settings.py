@@ -8,6 +8,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-suite-secret-key-not-for-production-0123456789")
 os.environ.setdefault("CACHE_KEY_PREFIX", "lms-test")
 
+from lerenmetdestad.env import env_bool
 from lerenmetdestad.settings import *  # noqa: F403
 
 # Plain HTTP on the test client and live server.
@@ -25,6 +26,11 @@ WHITENOISE_AUTOREFRESH = True
 # Argon2 is slow on purpose; tests create many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# The real Celery worker that tests/fixtures/celery_worker.py starts sets this flag, so it
+# keeps the SMTP mailer lerenmetdestad.settings built from EMAIL_BACKEND/EMAIL_HOST/EMAIL_PORT
+# (a local test SMTP server). The test process itself always sends to locmem: Django's test
+# runner replaces MAILERS with locmem whatever this says.
+if not env_bool("TEST_MAILERS_FROM_ENV", default=False):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 MEDIA_ROOT = DATA_DIR / "test-media"  # noqa: F405
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
