@@ -20,5 +20,6 @@ urlpatterns = [
     path("mijn/", include("accounts.urls")),
     path("taal/", accounts_views.language_switch, name="set-language"),
     path("berichten/", include("outbox.urls")),
+    path("", include("partners.urls")),
     path("beheer/", admin.site.urls),
 ]

@@ -1,6 +1,10 @@
 from django.contrib import admin
 
+from partners.admin_challenges import ChallengeAdmin
+from partners.admin_organisations import OrganisationAdmin
 from partners.models import Neighbourhood, Theme
+
+__all__ = ["ChallengeAdmin", "OrganisationAdmin"]
 
 
 @admin.register(Theme)

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from accounts.demo import demo_password
 from accounts.models import Institution, StudentProfile, User
-from partners.models import Neighbourhood, Theme
+from partners.enums import ChallengeState
+from partners.models import Challenge, Neighbourhood, Organisation, Theme
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -29,8 +30,13 @@ def test_seed_demo_loads_leiden_data_and_is_idempotent(settings):
     )
     second = seed(settings, debug=False)
 
-    assert first.splitlines()[0] == "seed_demo: 7 themes, 16 neighbourhoods, 5 institutions added"
-    assert second.splitlines()[0] == "seed_demo: 0 themes, 0 neighbourhoods, 0 institutions added"
+    assert first.splitlines()[0] == (
+        "seed_demo: 7 themes, 16 neighbourhoods, 5 institutions, 13 organisations, "
+        "30 challenges added"
+    )
+    assert second.splitlines()[0] == (
+        "seed_demo: 0 themes, 0 neighbourhoods, 0 institutions, 0 organisations, 0 challenges added"
+    )
     assert (
         Theme.objects.count(),
         Neighbourhood.objects.count(),
@@ -91,3 +97,16 @@ def test_each_demo_role_logs_in_through_the_real_form(client, settings):
     assert (
         StudentProfile.objects.get(user__email="student@demo.lerenmetdestad.nl").is_complete is True
     )
+
+
+def test_seed_demo_spreads_challenges_over_every_state(settings):
+    seed(settings, debug=False)
+
+    states = set(Challenge.objects.values_list("state", flat=True))
+
+    assert states == set(ChallengeState.values)
+    assert Organisation.objects.filter(is_verified=False).count() == 2
+    library = Organisation.objects.get(
+        kind="library", memberships__user__email="partner@demo.lerenmetdestad.nl"
+    )
+    assert library.neighbourhoods.filter(district="Leiden-Noord").exists()

@@ -3,6 +3,8 @@ from django.core.management.base import BaseCommand
 
 from accounts import demo as accounts_demo
 from partners import demo as partners_demo
+from partners.demo_challenges import seed_challenges
+from partners.demo_organisations import seed_organisations
 
 
 class Command(BaseCommand):
@@ -13,9 +15,12 @@ class Command(BaseCommand):
         partners = partners_demo.seed()
         institutions = accounts_demo.seed_institutions()
         logins = accounts_demo.seed_users()
+        organisations = seed_organisations()
+        challenges = seed_challenges()
         self.stdout.write(
             f"seed_demo: {partners['themes']} themes, {partners['neighbourhoods']} neighbourhoods, "
-            f"{institutions} institutions added"
+            f"{institutions} institutions, {organisations} organisations, "
+            f"{challenges} challenges added"
         )
         if settings.DEBUG:
             for demo, password in logins:

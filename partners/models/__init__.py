@@ -1,0 +1,21 @@
+from partners.models.challenges import (
+    Challenge,
+    ChallengeAttachment,
+    ChallengeLogEntry,
+    ChallengeMessage,
+)
+from partners.models.organisations import Invitation, JoinRequest, Membership, Organisation
+from partners.models.places import Neighbourhood, Theme
+
+__all__ = [
+    "Challenge",
+    "ChallengeAttachment",
+    "ChallengeLogEntry",
+    "ChallengeMessage",
+    "Invitation",
+    "JoinRequest",
+    "Membership",
+    "Neighbourhood",
+    "Organisation",
+    "Theme",
+]
