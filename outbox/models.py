@@ -42,6 +42,11 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt due"), default=timezone.now)
     sending_started_at = models.DateTimeField(_("sending started"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # What the message is about and for whom, e.g. "challenge-log:12:7", for messages that
+    # must exist at most once whatever the callers do (one mail per recipient per event).
+    dedupe_key = models.CharField(
+        _("sent-once key"), max_length=200, null=True, blank=True, unique=True, editable=False
+    )
     # A resend is a new message with its own Message-ID; this points at the one it copies.
     resend_of = models.ForeignKey(
         "self",

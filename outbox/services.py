@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -92,6 +92,7 @@ def message_render_and_queue(
     context: dict,
     user: User | None = None,
     to_email: str | None = None,
+    dedupe_key: str | None = None,
 ) -> Message | None:
     """Render our own mail in the recipient's language and queue it.
 
@@ -99,7 +100,9 @@ def message_render_and_queue(
     with translation.override(user.language) (LANGUAGE_CODE without a user), wraps both parts
     in the mail layout and, for optional kinds, adds the unsubscribe footer. `to_email`
     defaults to the user's address. Returns None, and renders nothing, when the recipient
-    has switched this kind off.
+    has switched this kind off, or when a message with the same `dedupe_key` exists (the
+    database's unique key backs this, so a message keyed per event and recipient is
+    queued once, whoever asks twice).
     Side effects: as message_queue.
     """
     if user is None and not to_email:
@@ -107,6 +110,8 @@ def message_render_and_queue(
     kind = MessageKind(kind)
     _check_recipient(kind=kind, user=user)
     if user is not None and not user_wants_kind(user=user, kind=kind):
+        return None
+    if dedupe_key is not None and Message.objects.filter(dedupe_key=dedupe_key).exists():
         return None
     language = _supported_language(user.language if user is not None else None)
     with translation.override(language):
@@ -121,6 +126,7 @@ def message_render_and_queue(
         body_html=rendered.body_html,
         language=language,
         user=user,
+        dedupe_key=dedupe_key,
     )
 
 
@@ -179,25 +185,34 @@ def _message_create(
     language: str,
     user: User | None,
     resend_of: Message | None = None,
-) -> Message:
+    dedupe_key: str | None = None,
+) -> Message | None:
     to_email = to_email.strip()
     try:
         validate_email(to_email)
     except ValidationError as error:
         raise OutboxError(f"Not an email address: {to_email!r}") from error
-    message = Message.objects.create(
-        recipient=user,
-        to_email=to_email,
-        kind=kind,
-        language=language,
+    fields = {
+        "recipient": user,
+        "to_email": to_email,
+        "kind": kind,
+        "language": language,
         # A header is one line; a stray newline would make the mail unsendable.
-        subject=" ".join(subject.split()),
-        body_text=body_text,
-        body_html=body_html,
-        message_id=Message.new_message_id(),
-        next_attempt_at=timezone.now() + timedelta(seconds=settings.OUTBOX_SWEEP_GRACE),
-        resend_of=resend_of,
-    )
+        "subject": " ".join(subject.split()),
+        "body_text": body_text,
+        "body_html": body_html,
+        "message_id": Message.new_message_id(),
+        "next_attempt_at": timezone.now() + timedelta(seconds=settings.OUTBOX_SWEEP_GRACE),
+        "resend_of": resend_of,
+        "dedupe_key": dedupe_key,
+    }
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(**fields)
+    except IntegrityError:
+        if dedupe_key is None or not Message.objects.filter(dedupe_key=dedupe_key).exists():
+            raise
+        return None
     _send_after_commit([message.pk])
     return message
 
