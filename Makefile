@@ -25,9 +25,15 @@ messages: $(STAMP)
 	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: install gettext (apt-get install gettext)"; exit 1; }
 	$(PY) manage.py compilemessages --ignore=.venv --verbosity=0
 
+# DEBUG on unless set, as `localservers run` does; set here so that `messages`, built on the
+# way, can load the settings without a SECRET_KEY too.
+run: export DEBUG ?= 1
 run: install
 	$(PY) -m lerenmetdestad.localservers run
 
+# Every manage.py call of `make test`, `messages` included, uses the test settings (which
+# carry their own SECRET_KEY). A subset: make test PYTEST_ARGS='-m "not smoke"'.
+test: export DJANGO_SETTINGS_MODULE ?= tests.settings
 test: install lint
 	$(WITH_SERVERS) $(PY) manage.py makemigrations --check --dry-run
 	$(WITH_SERVERS) $(PY) -m pytest $(PYTEST_ARGS)
