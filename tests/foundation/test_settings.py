@@ -4,19 +4,31 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
 from lerenmetdestad.env import env_bool, env_int, env_list, env_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
+
+def reachable_database_url() -> str:
+    """A URL of the PostgreSQL the tests use: some model checks (generated columns) ask the
+    server for its version, so `check` needs a database that answers."""
+    db = connection.settings_dict
+    host = quote(db["HOST"] or "localhost", safe="")
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{db['USER']}@{host}{port}/postgres"
+
+
 PRODUCTION_ENV = {
     "SECRET_KEY": "Zq8!pL2#vR7@nW4$tY6^uI1&oP3*aS5(dF9)gH0_jK-lM+xC-production-like-key",
     "ALLOWED_HOSTS": "lerenmetdestad.nl",
     "SITE_URL": "https://lerenmetdestad.nl",
-    "DATABASE_URL": "postgres://lms:geheim@db:5432/lerenmetdestad",
+    "DATABASE_URL": reachable_database_url(),
     "REDIS_URL": "redis://redis:6379/0",
     "EMAIL_HOST": "smtp.example.org",
     "EMAIL_PORT": "587",
