@@ -281,6 +281,10 @@ if OUTBOX_SENDING_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
         f"({CELERY_TASK_TIME_LIMIT} seconds); got {OUTBOX_SENDING_TIMEOUT}."
     )
 
+# --- Projects -------------------------------------------------------------------------
+# How many groups a student may rank in preference mode.
+PREFERENCE_MAX_CHOICES = env_int("PREFERENCE_MAX_CHOICES", 5, minimum=1)
+
 # --- Partner organisations ------------------------------------------------------------
 # How many days the signed link in an invitation to join an organisation stays valid.
 PARTNER_INVITATION_MAX_AGE_DAYS = env_int("PARTNER_INVITATION_MAX_AGE_DAYS", 14, minimum=1)

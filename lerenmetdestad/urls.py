@@ -21,5 +21,6 @@ urlpatterns = [
     path("taal/", accounts_views.language_switch, name="set-language"),
     path("berichten/", include("outbox.urls")),
     path("", include("partners.urls")),
+    path("", include("projects.urls")),
     path("beheer/", admin.site.urls),
 ]

@@ -1,7 +1,12 @@
 import pytest
 from django.core.cache import cache
+from django.core.servers.basehttp import WSGIServer
 
 from tests import factories
+
+# Concurrency tests open 30 connections to the live server at once; with Django's listen
+# backlog of 10 the kernel resets some of them before the server ever sees the request.
+WSGIServer.request_queue_size = 128
 
 pytest_plugins = ["tests.fixtures.celery_worker"]
 

@@ -89,7 +89,7 @@ def test_layout_links_a_print_stylesheet(client):
 def test_header_for_anonymous_visitor_offers_login_and_signup(client):
     page = parse(client.get("/").content)
 
-    assert _nav_items(page) == ["Inloggen", "Aanmelden"]
+    assert _nav_items(page) == ["Projecten", "Inloggen", "Aanmelden"]
     assert page.find("nav", class_="site-nav").find("a", class_="site-nav__cta").attrs[
         "href"
     ] == reverse("account_signup")
@@ -100,7 +100,14 @@ def test_header_for_student_offers_their_pages_and_logout(client, student):
 
     page = parse(client.get("/").content)
 
-    assert _nav_items(page) == ["Mijn overzicht", "Profiel", "Berichten", "Uitloggen"]
+    assert _nav_items(page) == [
+        "Projecten",
+        "Mijn overzicht",
+        "Mijn projecten",
+        "Profiel",
+        "Berichten",
+        "Uitloggen",
+    ]
     logout = page.find("nav", class_="site-nav").find("form")
     assert (logout.attrs["method"], logout.attrs["action"]) == ("post", reverse("account_logout"))
 
@@ -118,8 +125,31 @@ def test_header_for_coordinator_adds_admin_link(client, coordinator):
 
     page = parse(client.get("/").content)
 
-    assert _nav_items(page) == ["Mijn overzicht", "Profiel", "Berichten", "Beheer", "Uitloggen"]
+    assert _nav_items(page) == [
+        "Projecten",
+        "Mijn overzicht",
+        "Profiel",
+        "Berichten",
+        "Beheer",
+        "Uitloggen",
+    ]
     assert page.find("a", href=reverse("admin:index")).text == "Beheer"
+
+
+def test_header_for_partner_member_links_their_organisation(client, partner_member):
+    client.force_login(partner_member)
+
+    page = parse(client.get("/").content)
+
+    assert _nav_items(page) == [
+        "Projecten",
+        "Mijn overzicht",
+        "Mijn organisatie",
+        "Profiel",
+        "Berichten",
+        "Uitloggen",
+    ]
+    assert page.find("a", href=reverse("partners:my-organisations")).text == "Mijn organisatie"
 
 
 def test_header_marks_the_current_page(client, student):

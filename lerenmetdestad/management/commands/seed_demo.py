@@ -5,6 +5,7 @@ from accounts import demo as accounts_demo
 from partners import demo as partners_demo
 from partners.demo_challenges import seed_challenges
 from partners.demo_organisations import seed_organisations
+from projects.demo import seed_projects
 
 
 class Command(BaseCommand):
@@ -17,10 +18,11 @@ class Command(BaseCommand):
         logins = accounts_demo.seed_users()
         organisations = seed_organisations()
         challenges = seed_challenges()
+        projects = seed_projects()
         self.stdout.write(
             f"seed_demo: {partners['themes']} themes, {partners['neighbourhoods']} neighbourhoods, "
             f"{institutions} institutions, {organisations} organisations, "
-            f"{challenges} challenges added"
+            f"{challenges} challenges, {projects} projects added"
         )
         if settings.DEBUG:
             for demo, password in logins:

@@ -1,0 +1,193 @@
+"""The filters and search of the discovery page. Every choice lives in the URL (a GET form),
+so a filtered list can be bookmarked, shared and used without JavaScript."""
+
+from datetime import date, datetime
+
+import django_filters
+from django import forms
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from accounts.enums import InstitutionKind, Weekday
+from partners.enums import CslLevel
+from partners.models import Neighbourhood, Theme
+from projects import selectors
+from projects.enums import ProjectLanguage
+from projects.models import Project
+
+MONTHS_AHEAD = 12
+SEARCH_MAX_LENGTH = 100
+
+
+class Order:
+    RELEVANCE = "relevance"
+    DATE = "date"
+
+
+ORDER_CHOICES = [
+    (Order.RELEVANCE, _("Best match first (when you search)")),
+    (Order.DATE, _("Starts soonest first")),
+]
+
+# Which project languages suit a student who picks a language: a project in both
+# languages suits everyone.
+LANGUAGE_MATCHES = {
+    ProjectLanguage.DUTCH: [ProjectLanguage.DUTCH, ProjectLanguage.BOTH],
+    ProjectLanguage.ENGLISH: [ProjectLanguage.ENGLISH, ProjectLanguage.BOTH],
+    ProjectLanguage.BOTH: [ProjectLanguage.BOTH],
+}
+
+
+def _month_start(day: date, months_later: int = 0) -> date:
+    index = day.year * 12 + day.month - 1 + months_later
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def start_month_choices() -> list[tuple[str, str]]:
+    """This month and the next eleven, as ("2026-09", "september 2026")."""
+    today = timezone.localdate()
+    months = (_month_start(today, n) for n in range(MONTHS_AHEAD))
+    return [(f"{m:%Y-%m}", date_format(m, "F Y")) for m in months]
+
+
+class DiscoveryFilter(django_filters.FilterSet):
+    """Filters, search and order of the project list.
+
+    Each filter narrows the list; a filter left empty does nothing. Filters over related rows
+    use EXISTS subqueries, so no filter duplicates a project or needs DISTINCT.
+    """
+
+    q = django_filters.CharFilter(
+        method="filter_search",
+        label=_("Search"),
+        help_text=_("A word from the title or the description, for example “eenzaamheid”."),
+        max_length=SEARCH_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    # Themes and neighbourhoods are chosen by slug; their choices are read once per request
+    # in __init__ (a plain query, where a model choice field would use a server-side cursor
+    # to render and another query to validate).
+    theme = django_filters.MultipleChoiceFilter(
+        method="filter_theme",
+        label=_("Theme"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    level = django_filters.ChoiceFilter(
+        field_name="csl_level",
+        choices=CslLevel.choices,
+        label=_("CSL level"),
+        empty_label=_("Every level"),
+        help_text=_("Low: a few hours a week. Intensive: a large part of your week."),
+    )
+    institution = django_filters.MultipleChoiceFilter(
+        choices=InstitutionKind.choices,
+        method="filter_institution",
+        label=_("Type of education"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    neighbourhood = django_filters.ChoiceFilter(
+        field_name="neighbourhood__slug",
+        label=_("Neighbourhood"),
+        empty_label=_("All of Leiden"),
+    )
+    start = django_filters.ChoiceFilter(
+        choices=start_month_choices,
+        method="filter_start",
+        label=_("Starts in"),
+        empty_label=pgettext_lazy("start month", "Any month"),
+    )
+    weekday = django_filters.TypedMultipleChoiceFilter(
+        choices=Weekday.choices,
+        coerce=int,
+        method="filter_weekday",
+        label=_("Days you can work"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    language = django_filters.ChoiceFilter(
+        choices=ProjectLanguage.choices,
+        method="filter_language",
+        label=_("Language"),
+        empty_label=_("Any language"),
+        help_text=_("Projects in Dutch and English show up for both."),
+    )
+    open_places = django_filters.BooleanFilter(
+        method="filter_open_places",
+        label=_("Only projects with a free place now"),
+        widget=forms.CheckboxInput,
+    )
+    order = django_filters.ChoiceFilter(
+        choices=ORDER_CHOICES,
+        method="filter_order",
+        label=_("Sort"),
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Project
+        fields = []
+
+    def __init__(self, data=None, *args, now: datetime | None = None, **kwargs):
+        # The form shows the order that is really used when the URL names none.
+        if data is not None and not data.get("order"):
+            data = data.copy()
+            data["order"] = Order.RELEVANCE if data.get("q", "").strip() else Order.DATE
+        super().__init__(data, *args, **kwargs)
+        # One moment for the whole request, so "open now" means the same in every part.
+        self.now = now or timezone.now()
+        self.filters["theme"].extra["choices"] = list(Theme.objects.values_list("slug", "name"))
+        self.filters["neighbourhood"].extra["choices"] = list(
+            Neighbourhood.objects.values_list("slug", "name")
+        )
+
+    # --- Filters -----------------------------------------------------------------------
+
+    def filter_search(self, queryset: QuerySet[Project], name: str, value: str):
+        text = value.strip()
+        if not text:
+            return queryset
+        return selectors.projects_matching(queryset, text=text)
+
+    def filter_theme(self, queryset: QuerySet[Project], name: str, value: list[str]):
+        through = Project.themes.through.objects.filter(theme__slug__in=value)
+        return queryset.filter(pk__in=through.values("project_id"))
+
+    def filter_institution(self, queryset: QuerySet[Project], name: str, value: list[str]):
+        return queryset.filter(institution_kinds__overlap=value)
+
+    def filter_weekday(self, queryset: QuerySet[Project], name: str, value: list[int]):
+        return queryset.filter(weekdays__overlap=value)
+
+    def filter_language(self, queryset: QuerySet[Project], name: str, value: str):
+        return queryset.filter(language__in=LANGUAGE_MATCHES[ProjectLanguage(value)])
+
+    def filter_start(self, queryset: QuerySet[Project], name: str, value: str):
+        year, month = (int(part) for part in value.split("-"))
+        first_day = date(year, month, 1)
+        return selectors.projects_starting_in(
+            queryset, first_day=first_day, next_first_day=_month_start(first_day, 1)
+        )
+
+    def filter_open_places(self, queryset: QuerySet[Project], name: str, value: bool):
+        if not value:
+            return queryset
+        return selectors.projects_with_open_places(queryset, now=self.now)
+
+    def filter_order(self, queryset: QuerySet[Project], name: str, value: str):
+        # Ordering depends on the search term, so it is applied last in filter_queryset.
+        return queryset
+
+    # --- Order -------------------------------------------------------------------------
+
+    @property
+    def search_text(self) -> str:
+        return (self.form.cleaned_data.get("q") or "").strip()
+
+    def filter_queryset(self, queryset: QuerySet[Project]) -> QuerySet[Project]:
+        queryset = super().filter_queryset(queryset)
+        soonest = F("next_start").asc(nulls_last=True)
+        if self.search_text and self.form.cleaned_data.get("order") != Order.DATE:
+            return queryset.order_by(F("relevance").desc(), soonest, "title", "pk")
+        return queryset.order_by(soonest, "title", "pk")

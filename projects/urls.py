@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from projects.views import student
+
+app_name = "projects"
+urlpatterns = [
+    path("projecten/groep/<int:cohort_pk>/aanmelden/", student.join_view, name="join"),
+    path("projecten/groep/<int:cohort_pk>/team/", student.team_view, name="team"),
+    path("projecten/voorkeuren/", student.rank_view, name="rank"),
+    path("projecten/aanmelding/<int:pk>/besluit/", student.decide_view, name="decide"),
+    path("mijn/projecten/", student.mine_view, name="mine"),
+    path("mijn/projecten/<int:pk>/afmelden/", student.withdraw_view, name="withdraw"),
+    path("", include("projects.urls_discovery")),
+]

@@ -1,0 +1,189 @@
+"""Finding a project: the filtered, searchable list and the project page.
+
+Both pages are public. They read only; joining is a POST to the join view, which calls the
+enrolment service.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_safe
+
+from accounts.enums import InstitutionKind, Role, Weekday
+from projects import selectors
+from projects.enums import CohortState, EnrolmentState, LocationKind
+from projects.filters import DiscoveryFilter
+from projects.models import Cohort, Project
+from projects.services.enrolment import waitlist_position
+
+PER_PAGE = 20
+
+# Groups that are still to come or under way, shown with their dates and places.
+CURRENT_STATES = frozenset(
+    {
+        CohortState.PLANNED,
+        CohortState.OPEN,
+        CohortState.CLOSED,
+        CohortState.RUNNING,
+        CohortState.HANDOVER,
+    }
+)
+
+
+def _weeks(cohort: Cohort) -> int:
+    # 32 to 70 days by the model's constraint: a start on Monday and an end on the Friday of
+    # week five counts as five weeks.
+    return round((cohort.ends_on - cohort.starts_on).days / 7)
+
+
+def _place(project: Project) -> str:
+    """Where students work: Op Locatie, the partner's address, or the address given."""
+    if project.location_kind == LocationKind.OP_LOCATIE:
+        return str(LocationKind.OP_LOCATIE.label)
+    if project.location:
+        return project.location
+    if project.location_kind == LocationKind.PARTNER:
+        addresses = [o.address for o in project.public_organisations if o.address]
+        if addresses:
+            return addresses[0]
+    return str(LocationKind(project.location_kind).label)
+
+
+def _weekday_names(project: Project) -> list[str]:
+    return [str(Weekday(day).label) for day in sorted(project.weekdays)]
+
+
+def _next_group_facts(project: Project, *, now: datetime) -> list[tuple[str, str]]:
+    """The soonest open group: when it starts, how long it runs, and whether there is room."""
+    if project.next_start is None:
+        return [(_("Next group"), _("No group open right now"))]
+    weeks = round((project.next_end - project.next_start).days / 7)
+    starts = ngettext(
+        "Starts %(day)s, %(weeks)s week", "Starts %(day)s, %(weeks)s weeks", weeks
+    ) % {"day": date_format(project.next_start, "j F Y"), "weeks": weeks}
+    if project.next_registration_opens_at > now:
+        opens = timezone.localtime(project.next_registration_opens_at)
+        places = _("Registration opens %(day)s") % {"day": date_format(opens, "j F")}
+    elif project.next_places_left:
+        places = ngettext(
+            "%(left)s place left", "%(left)s places left", project.next_places_left
+        ) % {"left": project.next_places_left}
+    else:
+        places = _("Full: you can join the waiting list")
+    return [(_("Next group"), starts), (_("Places"), places)]
+
+
+def _with_card_facts(project: Project, *, now: datetime) -> Project:
+    """Adds the facts a card shows, as (label, value) pairs: built here rather than in the
+    template because a page has twenty cards and Python is much cheaper than template tags."""
+    facts = [
+        (_("Level"), project.get_csl_level_display()),
+        (_("Days"), ", ".join(_weekday_names(project)) or _("By agreement")),
+        (_("Place"), _place(project)),
+    ]
+    if project.neighbourhood_name:
+        facts.append((_("Neighbourhood"), project.neighbourhood_name))
+    project.facts = facts + _next_group_facts(project, now=now)
+    return project
+
+
+def _page_number(value: str | None) -> int:
+    try:
+        return max(int(value or 1), 1)
+    except ValueError:
+        return 1
+
+
+def _wants_results_only(request) -> bool:
+    return request.headers.get("HX-Request") == "true" or request.GET.get("partial") == "1"
+
+
+@require_safe
+def project_list_view(request):
+    """The discovery page: filters on the side, a page of cards, and the number found.
+
+    With `HX-Request` or `?partial=1` only the results block is rendered (a template partial),
+    for a client that swaps it in; without JavaScript the whole page reloads.
+    """
+    now = timezone.now()
+    filterset = DiscoveryFilter(
+        request.GET, queryset=selectors.projects_for_discovery(now=now), now=now
+    )
+    page = selectors.page_with_total(
+        filterset.qs, number=_page_number(request.GET.get("page")), per_page=PER_PAGE
+    )
+    projects = [_with_card_facts(project, now=now) for project in page.object_list]
+    context = {
+        "filter": filterset,
+        "form": filterset.form,
+        "page_obj": page,
+        "projects": projects,
+        "search_text": filterset.search_text,
+        "is_filtered": any(
+            value for key, value in request.GET.lists() if key not in {"page", "order", "partial"}
+        ),
+    }
+    template = "projects/discovery/list.html"
+    if _wants_results_only(request):
+        template += "#results"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@dataclass
+class CohortRow:
+    """One group on the project page, with what the person looking can do."""
+
+    cohort: Cohort
+    weeks: int
+    enrolment_state: str = ""
+    waitlist_position: int | None = None
+
+    @property
+    def is_member(self) -> bool:
+        return self.enrolment_state == EnrolmentState.MEMBER
+
+
+def _cohort_rows(cohorts: list[Cohort], user) -> list[CohortRow]:
+    rows = [CohortRow(cohort=c, weeks=_weeks(c)) for c in cohorts]
+    if user.is_authenticated and user.role == Role.STUDENT:
+        mine = selectors.enrolments_of_student(
+            student=user, cohort_ids=[row.cohort.pk for row in rows]
+        )
+        for row in rows:
+            enrolment = mine.get(row.cohort.pk)
+            if enrolment is not None:
+                row.enrolment_state = enrolment.state
+                row.waitlist_position = waitlist_position(enrolment)
+    return rows
+
+
+@require_safe
+def project_detail_view(request, slug: str):
+    """A project's page: what, where, when, for whom, its groups and how to join them."""
+    try:
+        project = selectors.project_for_page(slug=slug, now=timezone.now())
+    except Project.DoesNotExist:
+        raise Http404 from None
+    current = [c for c in project.listed_cohorts if c.state in CURRENT_STATES]
+    earlier = [c for c in project.listed_cohorts if c.state == CohortState.COMPLETED]
+    context = {
+        "project": project,
+        "place": _place(project),
+        "weekday_names": _weekday_names(project),
+        "institution_kinds": [
+            str(InstitutionKind(kind).label) for kind in project.institution_kinds
+        ],
+        "cohort_rows": _cohort_rows(current, request.user),
+        "earlier_cohorts": earlier,
+        "can_join": request.user.is_authenticated and request.user.role == Role.STUDENT,
+    }
+    return render(request, "projects/discovery/detail.html", context)
