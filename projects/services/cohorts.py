@@ -297,6 +297,12 @@ def _notify_below_minimum(*, cohort: Cohort, entry: CohortLogEntry) -> int:
 
 
 def _notify_cancelled(*, cohort: Cohort, entry: CohortLogEntry) -> int:
+    return _notify_students(
+        cohort=cohort, entry=entry, template_prefix="projects/mail/cohort_cancelled"
+    )
+
+
+def _notify_students(*, cohort: Cohort, entry: CohortLogEntry, template_prefix: str) -> int:
     """Tell each student who was in, had applied or was waiting: once per person."""
     url = settings.SITE_URL + reverse("projects:mine")
     enrolments = (
@@ -309,7 +315,7 @@ def _notify_cancelled(*, cohort: Cohort, entry: CohortLogEntry) -> int:
         queued += (
             message_render_and_queue(
                 kind=MessageKind.PROJECT_UPDATES,
-                template_prefix="projects/mail/cohort_cancelled",
+                template_prefix=template_prefix,
                 context={
                     "cohort": cohort,
                     "project": cohort.project,
@@ -440,7 +446,7 @@ def cohort_update(
                 % {"members": members}
             )
         cohort.save(update_fields=list(changes))
-        CohortLogEntry.objects.create(
+        entry = CohortLogEntry.objects.create(
             cohort=cohort,
             actor=actor,
             action=A.EDIT,
@@ -451,6 +457,10 @@ def cohort_update(
         )
         if cohort.state == S.OPEN and cohort.max_size > old.get("max_size", cohort.max_size):
             waitlist_promote(cohort=cohort, now=now)
+        if {"starts_on", "ends_on"} & set(changes):
+            _notify_students(
+                cohort=cohort, entry=entry, template_prefix="projects/mail/cohort_changed"
+            )
     return cohort
 
 

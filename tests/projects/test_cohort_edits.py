@@ -7,12 +7,13 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from projects.enums import AdmissionMode, CohortState
+from outbox.models import Message
+from projects.enums import AdmissionMode, CohortState, EnrolmentState
 from projects.models import Cohort, CohortLogEntry
 from projects.services.cohorts import cohort_create, cohort_schedule_problems, cohort_update
 from projects.services.errors import CohortError
 from tests.projects.cohort_factories import cohort_in, organisation, project_of
-from tests.projects.factories import CohortFactory, aware
+from tests.projects.factories import CohortFactory, EnrolmentFactory, aware
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -165,3 +166,29 @@ def test_the_database_agrees_on_five_to_ten_weeks(days, fits):
     else:
         with pytest.raises(IntegrityError), transaction.atomic():
             CohortFactory(starts_on=start, ends_on=start + timedelta(days=days))
+
+
+def test_new_dates_are_mailed_to_everyone_in_or_waiting_once(coordinator):
+    cohort = CohortFactory(max_size=1)
+    member = EnrolmentFactory(cohort=cohort)
+    waiting = EnrolmentFactory(cohort=cohort, state=EnrolmentState.WAITLISTED)
+    EnrolmentFactory(cohort=cohort, state=EnrolmentState.WITHDRAWN)
+
+    cohort_update(
+        cohort_id=cohort.pk,
+        actor=coordinator,
+        changes={
+            "starts_on": cohort.starts_on + timedelta(weeks=1),
+            "ends_on": cohort.ends_on + timedelta(weeks=1),
+        },
+    )
+    cohort_update(
+        cohort_id=cohort.pk,
+        actor=coordinator,
+        changes={"registration_closes_at": cohort.registration_closes_at + timedelta(days=1)},
+    )
+
+    assert sorted(Message.objects.values_list("to_email", flat=True)) == sorted(
+        [member.student.email, waiting.student.email]
+    )
+    assert Message.objects.filter(subject__startswith="New dates for").count() == 2
