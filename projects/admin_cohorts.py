@@ -38,6 +38,7 @@ from projects.services.cohorts import (
     enrolments_mark_vog_checked,
 )
 from projects.services.errors import CohortBudgetError, CohortError
+from projects.services.merge import cohort_merge, merge_targets
 
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 # The name of the action field when an action is run from a cohort's own page.
@@ -188,6 +189,7 @@ class CohortAdmin(admin.ModelAdmin):
         _transition_action(CohortAction.HAND_OVER, _("Start the handover")),
         _transition_action(CohortAction.COMPLETE, _("Complete")),
         _transition_action(CohortAction.CANCEL, _("Cancel"), confirm=True),
+        "merge_cohorts",
         "export_roster",
     ]
 
@@ -326,6 +328,46 @@ class CohortAdmin(admin.ModelAdmin):
                 % {"cohort": cohort, "members": members, "min": cohort.min_size},
                 messages.WARNING,
             )
+
+    @admin.action(
+        permissions=["coordinate"],
+        description=_("Merge into another group of the project"),
+        location=BOTH_LOCATIONS,
+    )
+    def merge_cohorts(self, request, queryset):
+        cohorts = list(queryset.select_related("project"))
+        if len(cohorts) != 1:
+            self.message_user(request, gettext("Choose one group to merge."), messages.ERROR)
+            return None
+        source = cohorts[0]
+        targets = merge_targets(source)
+        target_pk = request.POST.get("target")
+        if "apply" not in request.POST or not target_pk:
+            return TemplateResponse(
+                request,
+                "admin/projects/cohort/merge.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": gettext("Merge %(cohort)s") % {"cohort": source},
+                    "source": source,
+                    "targets": targets,
+                    "action_field": CHANGE_FORM_ACTION
+                    if CHANGE_FORM_ACTION in request.POST
+                    else "action",
+                    "opts": self.model._meta,
+                },
+            )
+        try:
+            target = cohort_merge(source_id=source.pk, target_id=int(target_pk), actor=request.user)
+        except (CohortError, ValueError, Cohort.DoesNotExist) as error:
+            self.message_user(request, f"{source}: {error}", messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                gettext("%(source)s is merged into %(target)s.")
+                % {"source": source, "target": target},
+            )
+        return None
 
     @admin.action(
         permissions=["coordinate"],

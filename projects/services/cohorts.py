@@ -51,6 +51,8 @@ class CohortAction(models.TextChoices):
     BUDGET_OVERRIDE = "budget_override", gettext_lazy("Opened beyond a budget")
     VOG_CHECKED = "vog_checked", gettext_lazy("VOG checked")
     VOG_UNCHECKED = "vog_unchecked", gettext_lazy("VOG check undone")
+    MERGE = "merge", gettext_lazy("Merged into another group")
+    MERGE_IN = "merge_in", gettext_lazy("Took in a merged group")
 
 
 A = CohortAction
