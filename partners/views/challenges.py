@@ -55,6 +55,27 @@ def _submit_after_save(request, challenge: Challenge) -> None:
         )
 
 
+def _save_from_form(request, form, save, *, saved_message: str):
+    """Save a valid form through `save`, then submit it when the person asked to.
+
+    Returns the redirect after saving, or None to show the form again with what was typed
+    and a message saying why it was not saved.
+    """
+    if not form.is_valid():
+        messages.error(request, _("Not saved yet: please check the fields marked below."))
+        return None
+    try:
+        challenge = save(form.cleaned_data)
+    except ChallengeError as error:
+        messages.error(request, str(error))
+        return None
+    if request.POST.get("intent") == "submit":
+        _submit_after_save(request, challenge)
+    else:
+        messages.success(request, saved_message)
+    return redirect("partners:challenge", pk=challenge.pk)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def challenge_create_view(request, slug: str):
@@ -64,24 +85,19 @@ def challenge_create_view(request, slug: str):
         raise Http404 from None
     if request.method == "POST":
         form = ChallengeForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                challenge = challenge_create(
-                    organisation=organisation,
-                    author=request.user,
-                    data=form.cleaned_data,
-                    attachments=form.cleaned_data["attachments"],
-                )
-            except ChallengeError as error:
-                messages.error(request, str(error))
-            else:
-                if request.POST.get("intent") == "submit":
-                    _submit_after_save(request, challenge)
-                else:
-                    messages.success(request, _("Your draft has been saved."))
-                return redirect("partners:challenge", pk=challenge.pk)
-        else:
-            messages.error(request, _("Not saved yet: please check the fields marked below."))
+        saved = _save_from_form(
+            request,
+            form,
+            lambda data: challenge_create(
+                organisation=organisation,
+                author=request.user,
+                data=data,
+                attachments=data["attachments"],
+            ),
+            saved_message=_("Your draft has been saved."),
+        )
+        if saved is not None:
+            return saved
     else:
         form = ChallengeForm()
     return render(
@@ -104,25 +120,20 @@ def challenge_edit_view(request, pk: int):
         raise Http404
     if request.method == "POST":
         form = ChallengeForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                challenge = challenge_update(
-                    challenge_id=challenge.pk,
-                    author=request.user,
-                    expected_version=form.cleaned_data["version"],
-                    data=form.cleaned_data,
-                    attachments=form.cleaned_data["attachments"],
-                )
-            except ChallengeError as error:
-                messages.error(request, str(error))
-            else:
-                if request.POST.get("intent") == "submit":
-                    _submit_after_save(request, challenge)
-                else:
-                    messages.success(request, _("Your changes have been saved."))
-                return redirect("partners:challenge", pk=challenge.pk)
-        else:
-            messages.error(request, _("Not saved yet: please check the fields marked below."))
+        saved = _save_from_form(
+            request,
+            form,
+            lambda data: challenge_update(
+                challenge_id=challenge.pk,
+                author=request.user,
+                expected_version=data["version"],
+                data=data,
+                attachments=data["attachments"],
+            ),
+            saved_message=_("Your changes have been saved."),
+        )
+        if saved is not None:
+            return saved
     else:
         initial = {
             field: getattr(challenge, field)

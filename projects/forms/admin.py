@@ -18,7 +18,7 @@ from projects.services.cohorts import (
     PLANNED_ONLY_FIELDS,
     cohort_schedule_problems,
 )
-from projects.services.projects import SOURCE_STATES
+from projects.services.projects import PROJECT_FIELDS, SOURCE_STATES
 
 
 class ProjectAdminForm(forms.ModelForm):
@@ -36,24 +36,7 @@ class ProjectAdminForm(forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = [
-            "challenge",
-            "title",
-            "summary",
-            "description",
-            "themes",
-            "neighbourhood",
-            "location_kind",
-            "location",
-            "organisations",
-            "lecturers",
-            "csl_level",
-            "institution_kinds",
-            "language",
-            "weekdays",
-            "hours_per_week",
-            "works_with_vulnerable_residents",
-        ]
+        fields = ["challenge", *PROJECT_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

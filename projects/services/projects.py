@@ -24,26 +24,26 @@ from projects.models import Project
 
 # A project can be made from a challenge in these states.
 SOURCE_STATES = frozenset({ChallengeState.ACCEPTED, ChallengeState.IN_PROGRESS})
-# Fields a caller may set; the rest (slug, challenge, created_at) the service decides.
-FIELDS = frozenset(
-    {
-        "title",
-        "summary",
-        "description",
-        "themes",
-        "neighbourhood",
-        "location_kind",
-        "location",
-        "organisations",
-        "lecturers",
-        "csl_level",
-        "institution_kinds",
-        "language",
-        "weekdays",
-        "hours_per_week",
-        "works_with_vulnerable_residents",
-    }
+# Fields a caller may set, in the order forms show them; the rest (slug, challenge,
+# created_at) the service decides.
+PROJECT_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "themes",
+    "neighbourhood",
+    "location_kind",
+    "location",
+    "organisations",
+    "lecturers",
+    "csl_level",
+    "institution_kinds",
+    "language",
+    "weekdays",
+    "hours_per_week",
+    "works_with_vulnerable_residents",
 )
+FIELDS = frozenset(PROJECT_FIELDS)
 M2M_FIELDS = ("themes", "organisations", "lecturers")
 SUMMARY_LENGTH = Project._meta.get_field("summary").max_length
 SLUG_LENGTH = Project._meta.get_field("slug").max_length

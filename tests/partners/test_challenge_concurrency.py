@@ -6,85 +6,43 @@ window between reading and writing: both decisions go through, which shows the l
 what prevents it.
 """
 
-import threading
-import urllib.parse
-import urllib.request
-
 import pytest
-from django.test import Client
 
 from outbox.models import Message
 from partners.enums import ChallengeAction, ChallengeState
 from partners.models import Challenge, ChallengeLogEntry
 from tests.factories import CoordinatorFactory
 from tests.partners.challenge_setup import challenge_in, organisation_with_member
+from tests.support.live_requests import post_all_at_once, session_cookie
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
-CSRF = "c" * 32  # Django accepts the unmasked 32-character secret in form and cookie
-
-
-def session_cookie(user) -> str:
-    # One client per person: logging a second user into the same client ends the first session.
-    client = Client()
-    client.force_login(user)
-    return client.cookies["sessionid"].value
-
-
-def decide(base_url: str, session: str, *, challenge_id: int, action: str, message: str) -> int:
-    body = urllib.parse.urlencode(
-        {
-            "csrfmiddlewaretoken": CSRF,
-            "action": f"{action}_challenges",
-            "_selected_action": challenge_id,
-            "apply": "1",
-            "message": message,
-        }
-    ).encode()
-    request = urllib.request.Request(  # noqa: S310 (our own live server)
-        f"{base_url}/beheer/partners/challenge/",
-        data=body,
-        headers={
-            "Cookie": f"sessionid={session}; csrftoken={CSRF}",
-            "Referer": f"{base_url}/beheer/partners/challenge/",
-        },
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-        # Both must really reach the action; a session problem would land on the login page.
-        assert response.geturl() == f"{base_url}/beheer/partners/challenge/"
-        return response.status
+QUEUE = "/beheer/partners/challenge/"
 
 
 def race(live_server, challenge_id: int) -> list[int]:
-    first, second = CoordinatorFactory(), CoordinatorFactory()
-    sessions = [session_cookie(first), session_cookie(second)]
+    """One coordinator accepts and another declines, at the same moment."""
     decisions = [
         (ChallengeAction.ACCEPT, ""),
         (ChallengeAction.DECLINE, "Past niet bij het programma"),
     ]
-    start = threading.Barrier(2)
-    statuses: list[int] = []
-
-    def act(session, decision):
-        start.wait()
-        statuses.append(
-            decide(
-                live_server.url,
-                session,
-                challenge_id=challenge_id,
-                action=decision[0],
-                message=decision[1],
-            )
+    posts = [
+        (
+            session_cookie(CoordinatorFactory()),
+            QUEUE,
+            {
+                "action": f"{action}_challenges",
+                "_selected_action": challenge_id,
+                "apply": "1",
+                "message": message,
+            },
         )
-
-    threads = [
-        threading.Thread(target=act, args=pair) for pair in zip(sessions, decisions, strict=True)
+        for action, message in decisions
     ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return statuses
+    answers = post_all_at_once(live_server.url, posts)
+    # Both must really reach the action; a session problem would land on the login page.
+    assert [a.final_url for a in answers] == [f"{live_server.url}{QUEUE}"] * 2
+    return [a.status for a in answers]
 
 
 @pytest.fixture

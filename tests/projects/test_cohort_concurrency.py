@@ -6,70 +6,33 @@ the lock off and widens the window between counting and writing: both open, and 
 partner hosts two teams without anyone deciding so, which shows the lock is what prevents it.
 """
 
-import threading
-import urllib.parse
-import urllib.request
-
 import pytest
-from django.test import Client
 
 from projects.enums import CohortState
 from projects.models import Cohort, CohortLogEntry
 from tests.factories import CoordinatorFactory
 from tests.projects.cohort_factories import cohort_in, organisation, project_of
+from tests.support.live_requests import post_all_at_once, session_cookie
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
-CSRF = "c" * 32  # Django accepts the unmasked 32-character secret in form and cookie
 COHORTS = "/beheer/projects/cohort/"
 
 
-def session_cookie(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return client.cookies["sessionid"].value
-
-
-def open_cohort(base_url: str, session: str, cohort_id: int) -> int:
-    body = urllib.parse.urlencode(
-        {
-            "csrfmiddlewaretoken": CSRF,
-            "action": "open_cohorts",
-            "_selected_action": cohort_id,
-            "apply": "1",
-        }
-    ).encode()
-    request = urllib.request.Request(  # noqa: S310 (our own live server)
-        f"{base_url}{COHORTS}",
-        data=body,
-        headers={
-            "Cookie": f"sessionid={session}; csrftoken={CSRF}",
-            "Referer": f"{base_url}{COHORTS}",
-        },
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-        # Both must really reach the action; a session problem would land on the login page.
-        assert response.geturl() == f"{base_url}{COHORTS}"
-        return response.status
-
-
 def race(live_server, cohorts: list[Cohort]) -> list[int]:
-    sessions = [session_cookie(CoordinatorFactory()) for _ in cohorts]
-    start = threading.Barrier(len(cohorts))
-    statuses: list[int] = []
-
-    def act(session, cohort):
-        start.wait()
-        statuses.append(open_cohort(live_server.url, session, cohort.pk))
-
-    threads = [
-        threading.Thread(target=act, args=pair) for pair in zip(sessions, cohorts, strict=True)
+    """Two coordinators each open one of the groups at the same moment."""
+    posts = [
+        (
+            session_cookie(CoordinatorFactory()),
+            COHORTS,
+            {"action": "open_cohorts", "_selected_action": cohort.pk, "apply": "1"},
+        )
+        for cohort in cohorts
     ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return statuses
+    answers = post_all_at_once(live_server.url, posts)
+    # Both must really reach the action; a session problem would land on the login page.
+    assert [a.final_url for a in answers] == [f"{live_server.url}{COHORTS}"] * len(cohorts)
+    return [a.status for a in answers]
 
 
 @pytest.fixture
