@@ -57,7 +57,7 @@ class DiscoveryFilter(django_filters.FilterSet):
     """Filters, search and order of the project list.
 
     Each filter narrows the list; a filter left empty does nothing. Filters over related rows
-    use EXISTS subqueries, so no filter duplicates a project or needs DISTINCT.
+    use subqueries (EXISTS or IN), so no filter duplicates a project or needs DISTINCT.
     """
 
     q = django_filters.CharFilter(
@@ -144,38 +144,50 @@ class DiscoveryFilter(django_filters.FilterSet):
 
     # --- Filters -----------------------------------------------------------------------
 
-    def filter_search(self, queryset: QuerySet[Project], name: str, value: str):
+    def filter_search(
+        self, queryset: QuerySet[Project], name: str, value: str
+    ) -> QuerySet[Project]:
         text = value.strip()
         if not text:
             return queryset
         return selectors.projects_matching(queryset, text=text)
 
-    def filter_theme(self, queryset: QuerySet[Project], name: str, value: list[str]):
+    def filter_theme(
+        self, queryset: QuerySet[Project], name: str, value: list[str]
+    ) -> QuerySet[Project]:
         through = Project.themes.through.objects.filter(theme__slug__in=value)
         return queryset.filter(pk__in=through.values("project_id"))
 
-    def filter_institution(self, queryset: QuerySet[Project], name: str, value: list[str]):
+    def filter_institution(
+        self, queryset: QuerySet[Project], name: str, value: list[str]
+    ) -> QuerySet[Project]:
         return queryset.filter(institution_kinds__overlap=value)
 
-    def filter_weekday(self, queryset: QuerySet[Project], name: str, value: list[int]):
+    def filter_weekday(
+        self, queryset: QuerySet[Project], name: str, value: list[int]
+    ) -> QuerySet[Project]:
         return queryset.filter(weekdays__overlap=value)
 
-    def filter_language(self, queryset: QuerySet[Project], name: str, value: str):
+    def filter_language(
+        self, queryset: QuerySet[Project], name: str, value: str
+    ) -> QuerySet[Project]:
         return queryset.filter(language__in=LANGUAGE_MATCHES[ProjectLanguage(value)])
 
-    def filter_start(self, queryset: QuerySet[Project], name: str, value: str):
+    def filter_start(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         year, month = (int(part) for part in value.split("-"))
         first_day = date(year, month, 1)
         return selectors.projects_starting_in(
             queryset, first_day=first_day, next_first_day=_month_start(first_day, 1)
         )
 
-    def filter_open_places(self, queryset: QuerySet[Project], name: str, value: bool):
+    def filter_open_places(
+        self, queryset: QuerySet[Project], name: str, value: bool
+    ) -> QuerySet[Project]:
         if not value:
             return queryset
         return selectors.projects_with_open_places(queryset, now=self.now)
 
-    def filter_order(self, queryset: QuerySet[Project], name: str, value: str):
+    def filter_order(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         # Ordering depends on the search term, so it is applied last in filter_queryset.
         return queryset
 

@@ -88,24 +88,30 @@ def projects_for_discovery(*, now: datetime) -> QuerySet[Project]:
     `neighbourhood_name` is a subquery too, for the same reason: a join would run for every
     project before the sort. Prefetches themes and public partner organisations.
     """
-    next_open = cohorts_with_places(
-        upcoming_open_cohorts(now=now).filter(project=OuterRef("pk")), now=now
-    ).order_by("starts_on", "pk")
+    next_open = (
+        upcoming_open_cohorts(now=now).filter(project=OuterRef("pk")).order_by("starts_on", "pk")
+    )
+    with_places = next_open.annotate(
+        places_left=Greatest(F("max_size") - _member_count(), Value(0))
+    )
 
-    def soonest(field: str) -> Subquery:
-        return Subquery(next_open.values(field)[:1])
+    def soonest(cohorts: QuerySet[Cohort], field: str) -> Subquery:
+        return Subquery(cohorts.values(field)[:1])
 
     return (
-        # Cards never show these; the search vector alone can be kilobytes per row.
-        Project.objects.defer("description", "search_vector", "challenge_id", "created_at")
+        # Only what a card shows: every row passes through the sort, and the search vector
+        # alone can be kilobytes.
+        Project.objects.only(
+            "title", "slug", "summary", "location_kind", "location", "csl_level", "weekdays"
+        )
         .annotate(
             neighbourhood_name=Subquery(
                 Neighbourhood.objects.filter(pk=OuterRef("neighbourhood_id")).values("name")
             ),
-            next_start=soonest("starts_on"),
-            next_end=soonest("ends_on"),
-            next_registration_opens_at=soonest("registration_opens_at"),
-            next_places_left=soonest("places_left"),
+            next_start=soonest(next_open, "starts_on"),
+            next_end=soonest(next_open, "ends_on"),
+            next_registration_opens_at=soonest(next_open, "registration_opens_at"),
+            next_places_left=soonest(with_places, "places_left"),
         )
         .prefetch_related(
             Prefetch("themes", queryset=Theme.objects.only("pk", "name", "slug")),

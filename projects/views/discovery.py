@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.enums import InstitutionKind, Role, Weekday
 from projects import selectors
-from projects.enums import CohortState, EnrolmentState, LocationKind
+from projects.enums import CohortState, LocationKind
 from projects.filters import DiscoveryFilter
 from projects.models import Cohort, Project
 from projects.services.enrolment import waitlist_position
@@ -146,10 +146,6 @@ class CohortRow:
     weeks: int
     enrolment_state: str = ""
     waitlist_position: int | None = None
-
-    @property
-    def is_member(self) -> bool:
-        return self.enrolment_state == EnrolmentState.MEMBER
 
 
 def _cohort_rows(cohorts: list[Cohort], user) -> list[CohortRow]:

@@ -254,6 +254,7 @@ def test_cohorts_cannot_be_deleted_in_bulk(admin_client):
         "hand_over_cohorts",
         "complete_cohorts",
         "cancel_cohorts",
+        "merge_cohorts",
         "export_roster",
     }
 
