@@ -22,5 +22,6 @@ urlpatterns = [
     path("berichten/", include("outbox.urls")),
     path("", include("partners.urls")),
     path("", include("projects.urls")),
+    path("", include("events.urls")),
     path("beheer/", admin.site.urls),
 ]

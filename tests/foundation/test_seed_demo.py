@@ -32,11 +32,11 @@ def test_seed_demo_loads_leiden_data_and_is_idempotent(settings):
 
     assert first.splitlines()[0] == (
         "seed_demo: 7 themes, 16 neighbourhoods, 5 institutions, 13 organisations, "
-        "30 challenges, 5 projects added"
+        "30 challenges, 5 projects, 2 events added"
     )
     assert second.splitlines()[0] == (
         "seed_demo: 0 themes, 0 neighbourhoods, 0 institutions, 0 organisations, "
-        "0 challenges, 0 projects added"
+        "0 challenges, 0 projects, 0 events added"
     )
     assert (
         Theme.objects.count(),

@@ -5,6 +5,7 @@ from accounts import demo as accounts_demo
 from partners import demo as partners_demo
 from partners.demo_challenges import seed_challenges
 from partners.demo_organisations import seed_organisations
+from events.demo import seed_events
 from projects.demo import seed_projects
 
 
@@ -19,10 +20,11 @@ class Command(BaseCommand):
         organisations = seed_organisations()
         challenges = seed_challenges()
         projects = seed_projects()
+        events = seed_events()
         self.stdout.write(
             f"seed_demo: {partners['themes']} themes, {partners['neighbourhoods']} neighbourhoods, "
             f"{institutions} institutions, {organisations} organisations, "
-            f"{challenges} challenges, {projects} projects added"
+            f"{challenges} challenges, {projects} projects, {events} events added"
         )
         if settings.DEBUG:
             for demo, password in logins:
