@@ -2,10 +2,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from accounts import demo as accounts_demo
+from events.demo import seed_events
 from partners import demo as partners_demo
 from partners.demo_challenges import seed_challenges
 from partners.demo_organisations import seed_organisations
-from events.demo import seed_events
 from projects.demo import seed_projects
 
 
