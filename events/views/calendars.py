@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,9 +25,10 @@ def feed_view(request, token: str):
     )
     if feed is None:
         raise Http404
-    response = HttpResponse(
-        person_feed_ics(feed.person), content_type="text/calendar; charset=utf-8"
-    )
+    # A calendar program fetches this without cookies: speak the owner's language.
+    with translation.override(feed.person.language):
+        body = person_feed_ics(feed.person)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="meet-and-match.ics"'
     # A private address: no shared cache may keep a copy.
     response["Cache-Control"] = "private, no-cache"

@@ -115,6 +115,9 @@ def feed_of(person) -> CalendarFeed:
 
 
 def test_feed_lists_my_events_and_my_meetings_in_their_rounds(client, researcher):
+    # The feed speaks its owner's language; this one reads English.
+    researcher.language = "en"
+    researcher.save(update_fields=["language"])
     event = summer_event(
         minutes_per_round=15, first_round_at=datetime(2031, 6, 12, 15, 30, tzinfo=AMSTERDAM)
     )

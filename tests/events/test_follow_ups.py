@@ -5,7 +5,7 @@ whose registration it is."""
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events.enums import EventState, RoleAtEvent
 from events.models import Event, FollowUp, Meeting
@@ -22,6 +22,13 @@ from tests.projects.factories import ChallengeFactory, ProjectFactory
 from tests.ui.html import parse
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # These tests pin the refusals' exact wording, which is compared in English.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -191,4 +191,4 @@ def test_new_dates_are_mailed_to_everyone_in_or_waiting_once(coordinator):
     assert sorted(Message.objects.values_list("to_email", flat=True)) == sorted(
         [member.student.email, waiting.student.email]
     )
-    assert Message.objects.filter(subject__startswith="New dates for").count() == 2
+    assert Message.objects.filter(subject__startswith="Nieuwe datums voor").count() == 2
