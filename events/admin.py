@@ -35,6 +35,7 @@ from events.services.lifecycle import (
     event_update,
 )
 from events.services.registration import check_in
+from lerenmetdestad.admin_inlines import ReadOnlyInline
 from partners.rules import is_coordinator
 
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
@@ -42,7 +43,7 @@ BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 CHANGE_FORM_ACTION = f"{ActionLocation.CHANGE_FORM.value}-action"
 
 
-class RegistrationInline(admin.TabularInline):
+class RegistrationInline(ReadOnlyInline):
     model = Registration
     fields = [
         "person",
@@ -53,37 +54,19 @@ class RegistrationInline(admin.TabularInline):
         "check_in_code",
         "checked_in_at",
     ]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
     ordering = ["state", "queued_at", "pk"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("person", "event")
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class EventLogInline(admin.TabularInline):
+class EventLogInline(ReadOnlyInline):
     model = EventLogEntry
     fields = ["created_at", "actor", "action", "from_state", "to_state", "message", "data"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor", "event")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 def _transition_action(action: EventAction, label, *, confirm: bool = False):

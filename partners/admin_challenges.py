@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from lerenmetdestad.admin_inlines import ReadOnlyInline
 from partners.enums import ChallengeAction, ChallengeState
 from partners.load import challenge_budget_check
 from partners.models import Challenge, ChallengeLogEntry, ChallengeMessage, Theme
@@ -59,23 +60,17 @@ class DecisionForm(forms.Form):
     )
 
 
-class ChallengeMessageInline(admin.TabularInline):
+class ChallengeMessageInline(ReadOnlyInline):
     model = ChallengeMessage
-    extra = 0
     fields = ["created_at", "author", "is_internal", "body"]
-    readonly_fields = fields
-    can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
 
 
-class ChallengeLogInline(admin.TabularInline):
+class ChallengeLogInline(ReadOnlyInline):
     model = ChallengeLogEntry
-    extra = 0
     fields = ["created_at", "actor", "action", "from_state", "to_state", "message"]
-    readonly_fields = fields
-    can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from lerenmetdestad.admin_inlines import ReadOnlyInline
 from partners.rules import is_coordinator
 from projects.enums import CohortState, EnrolmentState
 from projects.forms.admin import CohortAdminForm
@@ -117,39 +118,21 @@ def save_cohort_form(request, form) -> Cohort:
     return cohort_update(cohort_id=form.instance.pk, actor=request.user, changes=changes)
 
 
-class EnrolmentInline(admin.TabularInline):
+class EnrolmentInline(ReadOnlyInline):
     model = Enrolment
     fields = ["student", "state", "queued_at", "vog_confirmed", "vog_checked_at", "motivation"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = _("students (check VOGs on the enrolments page, link above)")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("student", "cohort__project")
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class CohortLogInline(admin.TabularInline):
+class CohortLogInline(ReadOnlyInline):
     model = CohortLogEntry
     fields = ["created_at", "actor", "action", "from_state", "to_state", "message", "data"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor", "cohort__project")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 def _transition_action(action: CohortAction, label, *, confirm: bool = False):
