@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.rules import is_coordinator
 from events.admin_schedule import SCHEDULE_ACTIONS, EventScheduleAdminMixin
 from events.enums import EventState
 from events.forms import EventActionForm, EventAdminForm
@@ -36,7 +37,6 @@ from events.services.lifecycle import (
 )
 from events.services.registration import check_in
 from lerenmetdestad.admin_inlines import ReadOnlyInline
-from partners.rules import is_coordinator
 
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 # The name of the action field when an action is run from an event's own page.

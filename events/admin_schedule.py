@@ -18,10 +18,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.rules import is_coordinator
 from events.models import Event, FollowUp
 from events.services.errors import EventError
 from events.services.schedule import schedule_build, schedule_publish
-from partners.rules import is_coordinator
 
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 # The name of the action field when an action is run from an event's own page.

@@ -6,9 +6,9 @@ to staff, and a rule must not be widened by them.
 
 import rules
 
+from accounts.rules import is_coordinator
 from events.enums import EventState
 from events.selectors import ACTIVE_REGISTRATION_STATES
-from partners.rules import is_coordinator
 
 
 @rules.predicate

@@ -2,11 +2,7 @@
 
 import rules
 
-
-@rules.predicate
-def is_coordinator(user) -> bool:
-    return bool(user.is_active and getattr(user, "is_coordinator", False))
-
+from accounts.rules import is_coordinator
 
 # The Coordinators group only gets view permission on the outbox, because nobody edits a
 # mail (accounts/roles.py). Resending is not editing: coordinators may, and a superuser can

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from accounts.rules import is_coordinator
 from lerenmetdestad.admin_inlines import ReadOnlyInline
 from partners.enums import ChallengeAction, ChallengeState
 from partners.load import challenge_budget_check
 from partners.models import Challenge, ChallengeLogEntry, ChallengeMessage, Theme
-from partners.rules import is_coordinator
 from partners.services.challenge_workflow import challenge_transition
 from partners.services.errors import BudgetExceededError, ChallengeError
 

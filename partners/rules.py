@@ -2,12 +2,8 @@
 
 import rules
 
+from accounts.rules import is_coordinator
 from partners.enums import EDITABLE_STATES, MembershipRole
-
-
-@rules.predicate
-def is_coordinator(user) -> bool:
-    return bool(user.is_authenticated and user.is_staff and user.role == "coordinator")
 
 
 @rules.predicate

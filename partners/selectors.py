@@ -3,9 +3,9 @@
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
+from accounts.rules import is_coordinator
 from partners.enums import PUBLIC_STATES
 from partners.models import Challenge, ChallengeLogEntry, ChallengeMessage, Organisation
-from partners.rules import is_coordinator
 
 
 def challenges_visible_to(user: User) -> QuerySet[Challenge]:

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
 from accounts.models import User
+from accounts.rules import is_coordinator
 from partners.enums import ChallengeState
 from partners.models import Challenge, Organisation, Theme
-from partners.rules import is_coordinator
 from projects.admin_cohorts import CohortAdmin, CohortInline, EnrolmentAdmin, save_cohort_form
 from projects.enums import CohortState
 from projects.forms.admin import ProjectAdminForm

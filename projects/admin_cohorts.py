@@ -21,8 +21,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.rules import is_coordinator
 from lerenmetdestad.admin_inlines import ReadOnlyInline
-from partners.rules import is_coordinator
 from projects.enums import CohortState, EnrolmentState
 from projects.forms.admin import CohortAdminForm
 from projects.models import Cohort, CohortLogEntry, Enrolment

@@ -2,13 +2,9 @@
 
 import rules
 
+from accounts.rules import is_coordinator
 from projects.enums import EnrolmentState
 from projects.services.enrolment import can_decide
-
-
-@rules.predicate
-def is_coordinator(user) -> bool:
-    return bool(user.is_authenticated and user.is_staff and user.role == "coordinator")
 
 
 @rules.predicate

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from accounts.rules import is_coordinator
 from events.enums import Audience, EventState
 from events.models import Event, EventLogEntry
 from events.services.errors import EventError
@@ -31,7 +32,6 @@ from events.services.notifications import event_notify_people
 from events.services.registration import lock_event, registered_count, waitlist_promote
 from lerenmetdestad.locking import race_window
 from partners.models import Theme
-from partners.rules import is_coordinator
 
 S = EventState
 

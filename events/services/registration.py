@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.enums import Role
 from accounts.models import User
+from accounts.rules import is_coordinator
 from events.enums import Audience, EventState, RegistrationState, RoleAtEvent
 from events.models import Event, Registration
 from events.selectors import visible_registrations
@@ -23,7 +24,6 @@ from events.services.errors import EventError
 from events.services.notifications import Change, registration_notify
 from lerenmetdestad.locking import lock_rows, race_window
 from partners.models import Theme
-from partners.rules import is_coordinator
 
 R = RegistrationState
 

@@ -26,6 +26,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.rules import is_coordinator
 from events.calendars import round_start
 from events.enums import TAKING_PART, EventState, RoleAtEvent
 from events.models import Event, EventLogEntry, Meeting, MeetingSeat, Registration
@@ -39,7 +40,6 @@ from events.services.errors import EventError
 from lerenmetdestad.locking import lock_rows, race_window
 from outbox.enums import MessageKind
 from outbox.services import message_render_and_queue
-from partners.rules import is_coordinator
 
 # A schedule may be saved (built or changed by hand) while registration is closed, and after
 # publication until the event ends; changes after publication are mailed to those concerned.

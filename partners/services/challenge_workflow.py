@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.rules import is_coordinator
 from lerenmetdestad.locking import lock_rows, race_window
 from partners.enums import ChallengeAction, ChallengeState
 from partners.load import challenge_budget_check
 from partners.models import Challenge, ChallengeLogEntry, ChallengeMessage
-from partners.rules import is_challenge_member, is_coordinator
+from partners.rules import is_challenge_member
 from partners.services.errors import BudgetExceededError, ChallengeError
 from partners.services.notifications import challenge_notify
 

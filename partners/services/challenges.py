@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.rules import is_coordinator
 from lerenmetdestad.locking import lock_rows
 from partners.enums import EDITABLE_STATES, ChallengeAction
 from partners.models import (
@@ -18,7 +19,7 @@ from partners.models import (
     ChallengeMessage,
     Organisation,
 )
-from partners.rules import is_challenge_member, is_coordinator, is_member
+from partners.rules import is_challenge_member, is_member
 from partners.services.errors import ChallengeError
 from partners.services.notifications import message_notify
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from accounts.enums import Role
 from accounts.models import User
+from accounts.rules import is_coordinator
 from outbox.enums import MessageKind
 from outbox.services import message_render_and_queue
 from partners.enums import ChallengeAction
@@ -49,7 +50,7 @@ def message_notify(*, message: ChallengeMessage) -> int:
     """
     challenge = message.challenge
     author = message.author
-    from_coordinator = author is not None and author.is_staff and author.role == Role.COORDINATOR
+    from_coordinator = author is not None and is_coordinator(author)
     if from_coordinator:
         people = User.objects.filter(
             is_active=True, memberships__organisation=challenge.organisation

@@ -24,12 +24,13 @@ from django.utils.translation import gettext as _
 
 from accounts.enums import Role
 from accounts.models import User
+from accounts.rules import is_coordinator
 from lerenmetdestad.locking import lock_rows, race_window
 from outbox.enums import MessageKind
 from outbox.services import message_render_and_queue
 from partners.enums import JoinRequestStatus, MembershipRole, OrganisationKind
 from partners.models import Invitation, JoinRequest, Membership, Neighbourhood, Organisation
-from partners.rules import is_coordinator, is_partner_account
+from partners.rules import is_partner_account
 from partners.services.errors import OrganisationError
 
 # Used for invitation links only, so a signature made for anything else never fits.

@@ -23,12 +23,12 @@ from django.utils.translation import gettext_lazy
 
 from accounts.enums import Role
 from accounts.models import User
+from accounts.rules import is_coordinator
 from lerenmetdestad.locking import lock_rows, race_window
 from outbox.enums import MessageKind
 from outbox.services import message_render_and_queue
 from partners.load import months_between, neighbourhood_loads, organisation_loads
 from partners.models import Neighbourhood, Organisation
-from partners.rules import is_coordinator
 from projects.enums import ACTIVE_ENROLMENT_STATES, HOSTING_STATES, CohortState, EnrolmentState
 from projects.models import Cohort, CohortLogEntry, Enrolment, Project
 from projects.services.enrolment import waitlist_promote

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.enums import Role
 from accounts.models import User
+from accounts.rules import is_coordinator
 from lerenmetdestad.locking import lock_rows, race_window
 from partners.enums import CslLevel
 from projects.enums import AdmissionMode, CohortState, EnrolmentState
@@ -274,7 +275,7 @@ def can_decide(user: User, cohort: Cohort) -> bool:
     """Lecturers of the project, members of its partner organisations, and coordinators."""
     if not user.is_authenticated:
         return False
-    if user.is_staff and user.role == Role.COORDINATOR:
+    if is_coordinator(user):
         return True
     project = cohort.project
     return (

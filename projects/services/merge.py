@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.rules import is_coordinator
 from lerenmetdestad.locking import lock_rows
 from outbox.enums import MessageKind
 from outbox.services import message_render_and_queue
-from partners.rules import is_coordinator
 from projects.enums import CohortState, EnrolmentState
 from projects.models import Cohort, CohortLogEntry, Enrolment
 from projects.services.cohorts import CohortAction

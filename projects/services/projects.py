@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 
 from accounts.enums import InstitutionKind
 from accounts.models import User
+from accounts.rules import is_coordinator
 from lerenmetdestad.locking import lock_rows
 from partners.enums import ChallengeAction, ChallengeState
 from partners.models import Challenge
-from partners.rules import is_coordinator
 from partners.services.challenge_workflow import challenge_transition
 from projects.enums import LocationKind
 from projects.models import Project
