@@ -10,7 +10,6 @@ Actions are for coordinators only: is_staff and the coordinator role.
 import csv
 
 from django.contrib import admin, messages
-from django.contrib.admin import ActionLocation
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -36,11 +35,14 @@ from events.services.lifecycle import (
     event_update,
 )
 from events.services.registration import check_in
-from lerenmetdestad.admin_inlines import ReadOnlyInline
-
-BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
-# The name of the action field when an action is run from an event's own page.
-CHANGE_FORM_ACTION = f"{ActionLocation.CHANGE_FORM.value}-action"
+from lerenmetdestad.admin_base import (
+    BOTH_LOCATIONS,
+    CHANGE_FORM_ACTION,
+    CoordinatorsOnly,
+    ReadOnlyInline,
+    WithoutBulkDelete,
+    transition_action,
+)
 
 
 class RegistrationInline(ReadOnlyInline):
@@ -69,15 +71,7 @@ class EventLogInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("actor", "event")
 
 
-def _transition_action(action: EventAction, label, *, confirm: bool = False):
-    def run(modeladmin, request, queryset):
-        return modeladmin.transition(request, queryset, action, label, confirm=confirm)
-
-    run.__name__ = f"{action}_events"
-    return admin.action(run, permissions=["coordinate"], description=label, location=BOTH_LOCATIONS)
-
-
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(CoordinatorsOnly, admin.ModelAdmin):
     """The events part of the event admin; EventWithScheduleAdmin below adds the schedule."""
 
     form = EventAdminForm
@@ -96,11 +90,11 @@ class EventAdmin(admin.ModelAdmin):
     ]
     inlines = [RegistrationInline, EventLogInline]
     actions = [
-        _transition_action(EventAction.PUBLISH, _("Publish")),
-        _transition_action(EventAction.CLOSE_REGISTRATION, _("Close registration")),
-        _transition_action(EventAction.HOLD, _("Mark as held")),
-        _transition_action(EventAction.CLOSE, _("Close")),
-        _transition_action(EventAction.CANCEL, _("Cancel"), confirm=True),
+        transition_action(EventAction.PUBLISH, _("Publish"), model="events"),
+        transition_action(EventAction.CLOSE_REGISTRATION, _("Close registration"), model="events"),
+        transition_action(EventAction.HOLD, _("Mark as held"), model="events"),
+        transition_action(EventAction.CLOSE, _("Close"), model="events"),
+        transition_action(EventAction.CANCEL, _("Cancel"), model="events", confirm=True),
         "export_registrations",
     ]
 
@@ -131,25 +125,9 @@ class EventAdmin(admin.ModelAdmin):
     def get_prepopulated_fields(self, request, obj=None):
         return {} if obj is not None else self.prepopulated_fields
 
-    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
-        actions = super().get_actions(request, action_location=action_location)
-        # Deleting would take people's registrations with it; cancel instead.
-        actions.pop("delete_selected", None)
-        return actions
-
-    def has_coordinate_permission(self, request) -> bool:
-        return is_coordinator(request.user) and self.has_change_permission(request)
-
-    def has_add_permission(self, request) -> bool:
-        return is_coordinator(request.user) and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return is_coordinator(request.user) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        if obj is not None and obj.state != EventState.DRAFT:
-            return False
-        return is_coordinator(request.user) and super().has_delete_permission(request, obj)
+    def may_delete(self, obj: Event) -> bool:
+        # Deleting would take people's registrations with it; only drafts go.
+        return obj.state == EventState.DRAFT
 
     def save_model(self, request, obj, form, change):
         themes = list(form.cleaned_data["themes"]) if "themes" in form.cleaned_data else None
@@ -318,7 +296,7 @@ def safe_cells(cells: list) -> list:
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(WithoutBulkDelete, admin.ModelAdmin):
     """People at events, to check them in and export them. Registering, cancelling and the
     waiting list follow the rules on the site, so everything else is read-only."""
 
@@ -359,11 +337,6 @@ class RegistrationAdmin(admin.ModelAdmin):
         "created_at",
         "state_changed_at",
     ]
-
-    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
-        actions = super().get_actions(request, action_location=action_location)
-        actions.pop("delete_selected", None)
-        return actions
 
     def has_add_permission(self, request) -> bool:
         return False

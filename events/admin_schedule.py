@@ -10,7 +10,6 @@ This module also registers a read-only FollowUp admin (no other module registers
 """
 
 from django.contrib import admin, messages
-from django.contrib.admin import ActionLocation
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -22,18 +21,13 @@ from accounts.rules import is_coordinator
 from events.models import Event, FollowUp
 from events.services.errors import EventError
 from events.services.schedule import schedule_build, schedule_publish
+from lerenmetdestad.admin_base import BOTH_LOCATIONS, CHANGE_FORM_ACTION
 
-BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
-# The name of the action field when an action is run from an event's own page.
-CHANGE_FORM_ACTION = f"{ActionLocation.CHANGE_FORM.value}-action"
 SCHEDULE_ACTIONS = ("build_schedule", "publish_schedule")
 
 
 class EventScheduleAdminMixin:
     """Schedule actions and links for the ModelAdmin of Event."""
-
-    def has_coordinate_permission(self, request) -> bool:
-        return is_coordinator(request.user) and self.has_change_permission(request)
 
     @admin.display(description=_("schedule"))
     def schedule_links(self, obj: Event):

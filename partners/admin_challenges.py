@@ -11,7 +11,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.rules import is_coordinator
-from lerenmetdestad.admin_inlines import ReadOnlyInline
+from lerenmetdestad.admin_base import ReadOnlyInline
 from partners.enums import ChallengeAction, ChallengeState
 from partners.load import challenge_budget_check
 from partners.models import Challenge, ChallengeLogEntry, ChallengeMessage, Theme

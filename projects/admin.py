@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
 from accounts.models import User
-from accounts.rules import is_coordinator
+from lerenmetdestad.admin_base import CoordinatorsOnly
 from partners.enums import ChallengeState
 from partners.models import Challenge, Organisation, Theme
 from projects.admin_cohorts import CohortAdmin, CohortInline, EnrolmentAdmin, save_cohort_form
@@ -31,7 +31,7 @@ __all__ = ["AcademicPeriodAdmin", "CohortAdmin", "EnrolmentAdmin", "ProjectAdmin
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(CoordinatorsOnly, admin.ModelAdmin):
     form = ProjectAdminForm
     list_display = [
         "title",
@@ -91,22 +91,9 @@ class ProjectAdmin(admin.ModelAdmin):
             kwargs["queryset"] = Organisation.objects.filter(is_verified=True)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-    def has_add_permission(self, request) -> bool:
-        return is_coordinator(request.user) and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return is_coordinator(request.user) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def may_delete(self, obj: Project) -> bool:
         # A project whose groups have started has students' history; it is not deleted.
-        if obj is not None and obj.cohorts.exclude(state=CohortState.PLANNED).exists():
-            return False
-        return is_coordinator(request.user) and super().has_delete_permission(request, obj)
-
-    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
-        actions = super().get_actions(request, action_location=action_location)
-        actions.pop("delete_selected", None)
-        return actions
+        return not obj.cohorts.exclude(state=CohortState.PLANNED).exists()
 
     # --- Making a project from a challenge --------------------------------------------------
 

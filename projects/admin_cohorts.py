@@ -10,7 +10,6 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import ActionLocation
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
@@ -22,7 +21,15 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.rules import is_coordinator
-from lerenmetdestad.admin_inlines import ReadOnlyInline
+from lerenmetdestad.admin_base import (
+    BOTH_LOCATIONS,
+    CHANGE_FORM_ACTION,
+    CoordinatorActions,
+    CoordinatorsOnly,
+    ReadOnlyInline,
+    WithoutBulkDelete,
+    transition_action,
+)
 from projects.enums import CohortState, EnrolmentState
 from projects.forms.admin import CohortAdminForm
 from projects.models import Cohort, CohortLogEntry, Enrolment
@@ -40,10 +47,6 @@ from projects.services.cohorts import (
 )
 from projects.services.errors import CohortBudgetError, CohortError
 from projects.services.merge import cohort_merge, merge_targets
-
-BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
-# The name of the action field when an action is run from a cohort's own page.
-CHANGE_FORM_ACTION = f"{ActionLocation.CHANGE_FORM.value}-action"
 
 
 class CohortActionForm(forms.Form):
@@ -135,16 +138,8 @@ class CohortLogInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("actor", "cohort__project")
 
 
-def _transition_action(action: CohortAction, label, *, confirm: bool = False):
-    def run(modeladmin, request, queryset):
-        return modeladmin.transition(request, queryset, action, label, confirm=confirm)
-
-    run.__name__ = f"{action}_cohorts"
-    return admin.action(run, permissions=["coordinate"], description=label, location=BOTH_LOCATIONS)
-
-
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(CoordinatorsOnly, admin.ModelAdmin):
     form = CohortAdminForm
     list_display = [
         "project",
@@ -166,12 +161,12 @@ class CohortAdmin(admin.ModelAdmin):
     readonly_fields = ["state", "state_changed_at", "created_at", "team", "waiting", "vog_link"]
     inlines = [EnrolmentInline, CohortLogInline]
     actions = [
-        _transition_action(CohortAction.OPEN, _("Open registration"), confirm=True),
-        _transition_action(CohortAction.CLOSE, _("Close registration")),
-        _transition_action(CohortAction.START, _("Start")),
-        _transition_action(CohortAction.HAND_OVER, _("Start the handover")),
-        _transition_action(CohortAction.COMPLETE, _("Complete")),
-        _transition_action(CohortAction.CANCEL, _("Cancel"), confirm=True),
+        transition_action(CohortAction.OPEN, _("Open registration"), model="cohorts", confirm=True),
+        transition_action(CohortAction.CLOSE, _("Close registration"), model="cohorts"),
+        transition_action(CohortAction.START, _("Start"), model="cohorts"),
+        transition_action(CohortAction.HAND_OVER, _("Start the handover"), model="cohorts"),
+        transition_action(CohortAction.COMPLETE, _("Complete"), model="cohorts"),
+        transition_action(CohortAction.CANCEL, _("Cancel"), model="cohorts", confirm=True),
         "merge_cohorts",
         "export_roster",
     ]
@@ -206,25 +201,9 @@ class CohortAdmin(admin.ModelAdmin):
                 readonly += sorted(EDITABLE_FIELDS - set(PLANNED_ONLY_FIELDS))
         return readonly
 
-    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
-        actions = super().get_actions(request, action_location=action_location)
-        # Deleting would take students' enrolments with it; cancel instead.
-        actions.pop("delete_selected", None)
-        return actions
-
-    def has_coordinate_permission(self, request) -> bool:
-        return is_coordinator(request.user) and self.has_change_permission(request)
-
-    def has_add_permission(self, request) -> bool:
-        return is_coordinator(request.user) and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return is_coordinator(request.user) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        if obj is not None and obj.state != CohortState.PLANNED:
-            return False
-        return is_coordinator(request.user) and super().has_delete_permission(request, obj)
+    def may_delete(self, obj: Cohort) -> bool:
+        # Only a group nobody has joined yet; later ones are cancelled instead.
+        return obj.state == CohortState.PLANNED
 
     def save_model(self, request, obj, form, change):
         save_cohort_form(request, form)
@@ -425,7 +404,7 @@ def _load_lines(cohort: Cohort):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(WithoutBulkDelete, CoordinatorActions, admin.ModelAdmin):
     """Students in cohorts, to check certificates of conduct (VOG). Joining, leaving and the
     waiting list follow the enrolment rules on the site, so everything else is read-only."""
 
@@ -461,19 +440,11 @@ class EnrolmentAdmin(admin.ModelAdmin):
         "state_changed_at",
     ]
 
-    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
-        actions = super().get_actions(request, action_location=action_location)
-        actions.pop("delete_selected", None)
-        return actions
-
     def has_add_permission(self, request) -> bool:
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
-
-    def has_coordinate_permission(self, request) -> bool:
-        return is_coordinator(request.user) and self.has_change_permission(request)
 
     @admin.action(permissions=["coordinate"], description=_("Mark VOG checked"))
     def mark_vog_checked(self, request, queryset):
