@@ -14,7 +14,6 @@ every change people's calendars should pick up (cancelling; a new time, place or
 calendar programs replace the old entry instead of keeping both.
 """
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +30,7 @@ from events.services.errors import EventError
 from events.services.notifications import event_notify_people
 from events.services.registration import lock_event, registered_count, waitlist_promote
 from lerenmetdestad.locking import race_window
+from lerenmetdestad.transitions import Transition, transitions_by_action
 from partners.models import Theme
 
 S = EventState
@@ -51,29 +51,18 @@ class EventAction(models.TextChoices):
 A = EventAction
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: EventAction
-    sources: frozenset[EventState]
-    target: EventState
-    needs_message: bool = False
-
-
-TRANSITIONS: dict[EventAction, Transition] = {
-    t.action: t
-    for t in [
-        Transition(A.PUBLISH, frozenset({S.DRAFT}), S.PUBLISHED),
-        Transition(A.CLOSE_REGISTRATION, frozenset({S.PUBLISHED}), S.REGISTRATION_CLOSED),
-        Transition(A.HOLD, frozenset({S.SCHEDULED}), S.HELD),
-        Transition(A.CLOSE, frozenset({S.HELD}), S.CLOSED),
-        Transition(
-            A.CANCEL,
-            frozenset({S.DRAFT, S.PUBLISHED, S.REGISTRATION_CLOSED, S.SCHEDULED}),
-            S.CANCELLED,
-            needs_message=True,
-        ),
-    ]
-}
+TRANSITIONS: dict[str, Transition] = transitions_by_action(
+    Transition(A.PUBLISH, frozenset({S.DRAFT}), S.PUBLISHED),
+    Transition(A.CLOSE_REGISTRATION, frozenset({S.PUBLISHED}), S.REGISTRATION_CLOSED),
+    Transition(A.HOLD, frozenset({S.SCHEDULED}), S.HELD),
+    Transition(A.CLOSE, frozenset({S.HELD}), S.CLOSED),
+    Transition(
+        A.CANCEL,
+        frozenset({S.DRAFT, S.PUBLISHED, S.REGISTRATION_CLOSED, S.SCHEDULED}),
+        S.CANCELLED,
+        needs_message=True,
+    ),
+)
 
 # Fields a coordinator may change, and while the event is in which states.
 EDITABLE_STATES = frozenset({S.DRAFT, S.PUBLISHED, S.REGISTRATION_CLOSED, S.SCHEDULED})

@@ -5,7 +5,6 @@ saves with update_fields, writes a log entry and queues one mail per person conc
 in the same transaction, so a transition and its mails exist together or not at all.
 """
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.rules import is_coordinator
 from lerenmetdestad.locking import lock_rows, race_window
+from lerenmetdestad.transitions import Transition, transitions_by_action
 from partners.enums import ChallengeAction, ChallengeState
 from partners.load import challenge_budget_check
 from partners.models import Challenge, ChallengeLogEntry, ChallengeMessage
@@ -26,42 +26,28 @@ S = ChallengeState
 A = ChallengeAction
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: ChallengeAction
-    sources: frozenset[ChallengeState]
-    target: ChallengeState
-    by_coordinator: bool
-    needs_message: bool = False
-
-
-TRANSITIONS: dict[ChallengeAction, Transition] = {
-    t.action: t
-    for t in [
-        Transition(A.SUBMIT, frozenset({S.DRAFT}), S.SUBMITTED, by_coordinator=False),
-        Transition(A.RESUBMIT, frozenset({S.NEEDS_INFO}), S.SUBMITTED, by_coordinator=False),
-        Transition(A.TAKE_IN_REVIEW, frozenset({S.SUBMITTED}), S.IN_REVIEW, by_coordinator=True),
-        Transition(
-            A.ACCEPT, frozenset({S.SUBMITTED, S.IN_REVIEW}), S.ACCEPTED, by_coordinator=True
-        ),
-        Transition(
-            A.DECLINE,
-            frozenset({S.SUBMITTED, S.IN_REVIEW}),
-            S.DECLINED,
-            by_coordinator=True,
-            needs_message=True,
-        ),
-        Transition(
-            A.ASK_INFO,
-            frozenset({S.SUBMITTED, S.IN_REVIEW}),
-            S.NEEDS_INFO,
-            by_coordinator=True,
-            needs_message=True,
-        ),
-        Transition(A.START, frozenset({S.ACCEPTED}), S.IN_PROGRESS, by_coordinator=True),
-        Transition(A.CLOSE, frozenset({S.ACCEPTED, S.IN_PROGRESS}), S.CLOSED, by_coordinator=True),
-    ]
-}
+TRANSITIONS: dict[str, Transition] = transitions_by_action(
+    Transition(A.SUBMIT, frozenset({S.DRAFT}), S.SUBMITTED, by_coordinator=False),
+    Transition(A.RESUBMIT, frozenset({S.NEEDS_INFO}), S.SUBMITTED, by_coordinator=False),
+    Transition(A.TAKE_IN_REVIEW, frozenset({S.SUBMITTED}), S.IN_REVIEW, by_coordinator=True),
+    Transition(A.ACCEPT, frozenset({S.SUBMITTED, S.IN_REVIEW}), S.ACCEPTED, by_coordinator=True),
+    Transition(
+        A.DECLINE,
+        frozenset({S.SUBMITTED, S.IN_REVIEW}),
+        S.DECLINED,
+        by_coordinator=True,
+        needs_message=True,
+    ),
+    Transition(
+        A.ASK_INFO,
+        frozenset({S.SUBMITTED, S.IN_REVIEW}),
+        S.NEEDS_INFO,
+        by_coordinator=True,
+        needs_message=True,
+    ),
+    Transition(A.START, frozenset({S.ACCEPTED}), S.IN_PROGRESS, by_coordinator=True),
+    Transition(A.CLOSE, frozenset({S.ACCEPTED, S.IN_PROGRESS}), S.CLOSED, by_coordinator=True),
+)
 
 
 def allowed_actions(challenge: Challenge, *, coordinator: bool) -> list[ChallengeAction]:

@@ -25,6 +25,7 @@ from accounts.enums import Role
 from accounts.models import User
 from accounts.rules import is_coordinator
 from lerenmetdestad.locking import lock_rows, race_window
+from lerenmetdestad.transitions import Transition, transitions_by_action
 from outbox.enums import MessageKind
 from outbox.services import message_render_and_queue
 from partners.load import months_between, neighbourhood_loads, organisation_loads
@@ -58,30 +59,19 @@ class CohortAction(models.TextChoices):
 A = CohortAction
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: CohortAction
-    sources: frozenset[CohortState]
-    target: CohortState
-    needs_message: bool = False
-
-
-TRANSITIONS: dict[CohortAction, Transition] = {
-    t.action: t
-    for t in [
-        Transition(A.OPEN, frozenset({S.PLANNED}), S.OPEN),
-        Transition(A.CLOSE, frozenset({S.OPEN}), S.CLOSED),
-        Transition(A.START, frozenset({S.CLOSED}), S.RUNNING),
-        Transition(A.HAND_OVER, frozenset({S.RUNNING}), S.HANDOVER),
-        Transition(A.COMPLETE, frozenset({S.HANDOVER}), S.COMPLETED),
-        Transition(
-            A.CANCEL,
-            frozenset({S.PLANNED, S.OPEN, S.CLOSED, S.RUNNING}),
-            S.CANCELLED,
-            needs_message=True,
-        ),
-    ]
-}
+TRANSITIONS: dict[str, Transition] = transitions_by_action(
+    Transition(A.OPEN, frozenset({S.PLANNED}), S.OPEN),
+    Transition(A.CLOSE, frozenset({S.OPEN}), S.CLOSED),
+    Transition(A.START, frozenset({S.CLOSED}), S.RUNNING),
+    Transition(A.HAND_OVER, frozenset({S.RUNNING}), S.HANDOVER),
+    Transition(A.COMPLETE, frozenset({S.HANDOVER}), S.COMPLETED),
+    Transition(
+        A.CANCEL,
+        frozenset({S.PLANNED, S.OPEN, S.CLOSED, S.RUNNING}),
+        S.CANCELLED,
+        needs_message=True,
+    ),
+)
 
 # Dates and sizes can change until registration closes; how students get in, only before.
 EDITABLE_STATES = frozenset({S.PLANNED, S.OPEN})
