@@ -30,6 +30,7 @@ from accounts.models import User
 from partners.models import Neighbourhood, Organisation, Theme
 from projects.enums import ACTIVE_ENROLMENT_STATES, CohortState, EnrolmentState
 from projects.models import Cohort, Enrolment, Project
+from projects.services.enrolment import waiting_ahead
 
 
 def _member_count() -> Coalesce:
@@ -197,12 +198,13 @@ def project_for_page(*, slug: str, now: datetime) -> Project:
 
 
 def enrolments_of_student(*, student: User, cohort_ids: list[int]) -> dict[int, Enrolment]:
-    """The student's active enrolment per cohort, for the given cohorts."""
+    """The student's active enrolment per cohort, for the given cohorts, each annotated with
+    `ahead`: how many wait before it (one query, whatever the number of cohorts)."""
     if not cohort_ids:
         return {}
     enrolments = Enrolment.objects.filter(
         student=student, cohort_id__in=cohort_ids, state__in=ACTIVE_ENROLMENT_STATES
-    )
+    ).annotate(ahead=waiting_ahead())
     return {enrolment.cohort_id: enrolment for enrolment in enrolments}
 
 

@@ -18,10 +18,9 @@ from django.views.decorators.http import require_safe
 
 from accounts.enums import InstitutionKind, Role, Weekday
 from projects import selectors
-from projects.enums import CohortState, LocationKind
+from projects.enums import CohortState, EnrolmentState, LocationKind
 from projects.filters import DiscoveryFilter
 from projects.models import Cohort, Project
-from projects.services.enrolment import waitlist_position
 
 PER_PAGE = 20
 
@@ -158,7 +157,8 @@ def _cohort_rows(cohorts: list[Cohort], user) -> list[CohortRow]:
             enrolment = mine.get(row.cohort.pk)
             if enrolment is not None:
                 row.enrolment_state = enrolment.state
-                row.waitlist_position = waitlist_position(enrolment)
+                if enrolment.state == EnrolmentState.WAITLISTED:
+                    row.waitlist_position = enrolment.ahead + 1
     return rows
 
 
