@@ -264,11 +264,18 @@ def main() -> None:
     django.setup()
     from bench.seed import seed  # noqa: PLC0415 - needs Django set up on the bench database
     from projects.models import Project  # noqa: PLC0415
+    from projects.services.next_open import projects_next_open_refresh_all  # noqa: PLC0415
 
     call_command("migrate", verbosity=0)
     print(f"Migrated in {time.perf_counter() - t0:.0f} s")
     t1 = time.perf_counter()
     counts = seed(projects=args.projects, enrolments=args.enrolments, rng=random.Random(20260401))
+    # The seed writes cohorts with bulk_create, past the services that keep this column.
+    projects_next_open_refresh_all()
+    # That update left a dead version of every project row; autovacuum would clear them
+    # soon on a live site, and the planner needs the column's statistics.
+    with connections["default"].cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE projects_project")
     print(f"Seeded in {time.perf_counter() - t1:.0f} s: {counts}")
     pages = PAGES | {
         "discovery, a page in the middle": f"/projecten/?page={max(args.projects // 40, 1)}",

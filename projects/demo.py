@@ -25,6 +25,7 @@ from partners.enums import ChallengeAction, ChallengeState
 from partners.models import Challenge, ChallengeLogEntry
 from projects.enums import AdmissionMode, CohortState, EnrolmentState, LocationKind
 from projects.models import AcademicPeriod, Cohort, CohortLogEntry, Enrolment, Project
+from projects.services.next_open import projects_next_open_refresh_all
 
 S = CohortState
 E = EnrolmentState
@@ -207,6 +208,8 @@ def seed_projects() -> int:
         if challenge.state == ChallengeState.ACCEPTED:
             _start_challenge(challenge, coordinator)
         created += 1
+    # Cohorts are written directly here, so the discovery order is brought up to date once.
+    projects_next_open_refresh_all()
     return created
 
 

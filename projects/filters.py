@@ -13,7 +13,6 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.enums import InstitutionKind, Weekday
 from partners.enums import CslLevel
-from partners.models import Neighbourhood, Theme
 from projects import selectors
 from projects.enums import ProjectLanguage
 from projects.models import Project
@@ -68,8 +67,8 @@ class DiscoveryFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     # Themes and neighbourhoods are chosen by slug; their choices are read once per request
-    # in __init__ (a plain query, where a model choice field would use a server-side cursor
-    # to render and another query to validate).
+    # in __init__ (one plain query for both, where a model choice field would use a
+    # server-side cursor to render and another query to validate).
     theme = django_filters.MultipleChoiceFilter(
         method="filter_theme",
         label=_("Theme"),
@@ -137,10 +136,9 @@ class DiscoveryFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         # One moment for the whole request, so "open now" means the same in every part.
         self.now = now or timezone.now()
-        self.filters["theme"].extra["choices"] = list(Theme.objects.values_list("slug", "name"))
-        self.filters["neighbourhood"].extra["choices"] = list(
-            Neighbourhood.objects.values_list("slug", "name")
-        )
+        themes, neighbourhoods = selectors.theme_and_neighbourhood_choices()
+        self.filters["theme"].extra["choices"] = themes
+        self.filters["neighbourhood"].extra["choices"] = neighbourhoods
 
     # --- Filters -----------------------------------------------------------------------
 
@@ -197,9 +195,17 @@ class DiscoveryFilter(django_filters.FilterSet):
     def search_text(self) -> str:
         return (self.form.cleaned_data.get("q") or "").strip()
 
-    def filter_queryset(self, queryset: QuerySet[Project]) -> QuerySet[Project]:
-        queryset = super().filter_queryset(queryset)
-        soonest = F("next_start").asc(nulls_last=True)
+    @property
+    def ordering(self) -> list:
+        """Best match first when searching (unless the date order is chosen), else the
+        soonest open group first; the title and the key make the order total, so pages
+        neither skip nor repeat a project. The default order is the index
+        project_next_open_order, column for column."""
+        soonest = F("next_open_start").asc(nulls_last=True)
         if self.search_text and self.form.cleaned_data.get("order") != Order.DATE:
-            return queryset.order_by(F("relevance").desc(), soonest, "title", "pk")
-        return queryset.order_by(soonest, "title", "pk")
+            relevance = selectors.search_relevance(self.search_text).desc()
+            return [relevance, soonest, "title", "pk"]
+        return [soonest, "title", "pk"]
+
+    def filter_queryset(self, queryset: QuerySet[Project]) -> QuerySet[Project]:
+        return super().filter_queryset(queryset).order_by(*self.ordering)

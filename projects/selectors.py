@@ -1,10 +1,13 @@
 """Reused querysets for finding projects: the discovery list and the project page.
 
 Everything a card or the project page shows is fetched in a fixed number of queries,
-whatever the number of projects: counts are subqueries, related rows are prefetched.
+whatever the number of projects: counts are subqueries, related rows are read in one query
+per relation.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime
+from math import ceil
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.core.paginator import Page, Paginator
@@ -16,15 +19,15 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    JSONField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
     Value,
-    Window,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, JSONObject
 
 from accounts.models import User
 from partners.models import Neighbourhood, Organisation, Theme
@@ -61,10 +64,13 @@ def cohorts_with_places(cohorts: QuerySet[Cohort], *, now: datetime) -> QuerySet
     )
 
 
-def upcoming_open_cohorts(*, now: datetime) -> QuerySet[Cohort]:
-    """Cohorts open for registration whose registration has not closed yet (it may open
-    later). The soonest one is the "next group" a card shows."""
-    return Cohort.objects.filter(state=CohortState.OPEN, registration_closes_at__gt=now)
+def open_cohorts() -> QuerySet[Cohort]:
+    """Cohorts in state open: the groups a card and the discovery order call "next group".
+
+    By state only, as Project.next_open_start (see projects.services.next_open): a group
+    whose registration window has passed stays open until a coordinator closes it.
+    """
+    return Cohort.objects.filter(state=CohortState.OPEN)
 
 
 def joinable_cohorts_with_room(*, now: datetime) -> QuerySet[Cohort]:
@@ -80,73 +86,149 @@ def joinable_cohorts_with_room(*, now: datetime) -> QuerySet[Cohort]:
     )
 
 
-def projects_for_discovery(*, now: datetime) -> QuerySet[Project]:
-    """All projects with what a card shows, in a fixed number of queries.
+def projects_for_discovery() -> QuerySet[Project]:
+    """Every project, for DiscoveryFilter to narrow and sort by `next_open_start`.
 
-    Annotates the soonest open group (None when there is none): `next_start`, `next_end`,
-    `next_registration_opens_at` and `next_places_left`. Only `next_start` is needed to sort;
-    PostgreSQL works out the other three after the LIMIT, for the rows of one page only.
-    `neighbourhood_name` is a subquery too, for the same reason: a join would run for every
-    project before the sort. Prefetches themes and public partner organisations.
+    Card facts are added by discovery_page, for the projects of one page only.
     """
-    next_open = (
-        upcoming_open_cohorts(now=now).filter(project=OuterRef("pk")).order_by("starts_on", "pk")
-    )
-    with_places = next_open.annotate(
-        places_left=Greatest(F("max_size") - _member_count(), Value(0))
-    )
+    return Project.objects.all()
 
-    def soonest(cohorts: QuerySet[Cohort], field: str) -> Subquery:
-        return Subquery(cohorts.values(field)[:1])
 
-    return (
-        # Only what a card shows: every row passes through the sort, and the search vector
-        # alone can be kilobytes.
-        Project.objects.only(
-            "title", "slug", "summary", "location_kind", "location", "csl_level", "weekdays"
-        )
+def projects_with_card_facts(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """What a card shows, in a fixed number of queries.
+
+    Annotates the `neighbourhood_name` and `next_group`, the facts of the soonest open group
+    as JSON (None when there is none), which discovery_page turns into `next_start`,
+    `next_end`, `next_registration_opens_at`, `next_registration_closes_at` and
+    `next_places_left`. Both are subqueries run once per row of `projects`, so `projects`
+    should be one page. Themes and partners are added by with_themes_and_partners.
+    """
+    # One subquery for the four facts: each subquery costs as much to compile in Python as
+    # PostgreSQL takes to run all four for a page.
+    next_group = (
+        open_cohorts()
+        .filter(project=OuterRef("pk"))
+        .order_by("starts_on", "pk")
         .annotate(
-            neighbourhood_name=Subquery(
-                Neighbourhood.objects.filter(pk=OuterRef("neighbourhood_id")).values("name")
-            ),
-            next_start=soonest(next_open, "starts_on"),
-            next_end=soonest(next_open, "ends_on"),
-            next_registration_opens_at=soonest(next_open, "registration_opens_at"),
-            next_places_left=soonest(with_places, "places_left"),
+            facts=JSONObject(
+                starts_on="starts_on",
+                ends_on="ends_on",
+                opens_at="registration_opens_at",
+                closes_at="registration_closes_at",
+                places_left=Greatest(F("max_size") - _member_count(), Value(0)),
+            )
         )
-        .prefetch_related(
-            Prefetch("themes", queryset=Theme.objects.only("pk", "name", "slug")),
-            Prefetch(
-                "organisations",
-                queryset=Organisation.objects.filter(is_public=True).only(
-                    "pk", "name", "slug", "address"
-                ),
-                to_attr="public_organisations",
-            ),
-        )
+        .values("facts")[:1]
     )
+    return projects.only(
+        "title",
+        "slug",
+        "summary",
+        "location_kind",
+        "location",
+        "csl_level",
+        "weekdays",
+        "next_open_start",
+    ).annotate(
+        neighbourhood_name=Subquery(
+            Neighbourhood.objects.filter(pk=OuterRef("neighbourhood_id")).values("name")
+        ),
+        next_group=Subquery(next_group, output_field=JSONField()),
+    )
+
+
+def _with_next_group(project: Project) -> Project:
+    facts = project.next_group
+    if facts is None:
+        project.next_start = project.next_end = project.next_places_left = None
+        project.next_registration_opens_at = project.next_registration_closes_at = None
+        return project
+    project.next_start = date.fromisoformat(facts["starts_on"])
+    project.next_end = date.fromisoformat(facts["ends_on"])
+    project.next_registration_opens_at = datetime.fromisoformat(facts["opens_at"])
+    project.next_registration_closes_at = datetime.fromisoformat(facts["closes_at"])
+    project.next_places_left = facts["places_left"]
+    return project
+
+
+@dataclass(frozen=True, slots=True)
+class CardPartner:
+    """A public partner organisation as a card shows it: its name (and where it is)."""
+
+    name: str
+    address: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def with_themes_and_partners(projects: list[Project]) -> list[Project]:
+    """Sets `theme_names` and `public_organisations` (CardPartner, by name) on each project:
+    two queries of plain values, whatever the number of projects. Cheaper than
+    prefetch_related, which builds a model instance and a queryset per row."""
+    ids = [project.pk for project in projects]
+    themes: dict[int, list[str]] = {}
+    for project_id, name in (
+        Project.themes.through.objects.filter(project_id__in=ids)
+        .order_by("theme__name")
+        .values_list("project_id", "theme__name")
+    ):
+        themes.setdefault(project_id, []).append(name)
+    partners: dict[int, list[CardPartner]] = {}
+    for project_id, name, address in (
+        Project.organisations.through.objects.filter(
+            project_id__in=ids, organisation__is_public=True
+        )
+        .order_by("organisation__name")
+        .values_list("project_id", "organisation__name", "organisation__address")
+    ):
+        partners.setdefault(project_id, []).append(CardPartner(name=name, address=address))
+    for project in projects:
+        project.theme_names = themes.get(project.pk, [])
+        project.public_organisations = partners.get(project.pk, [])
+    return projects
 
 
 def projects_matching(projects: QuerySet[Project], *, text: str) -> QuerySet[Project]:
-    """Projects that match a search term, annotated with `relevance`.
+    """Projects that match a search term; search_relevance(text) orders them.
 
     A match is Dutch full text (stemmed, so "eenzaam" finds "eenzaamheid"; websearch syntax,
     so "quoted phrases" and -minus work) on title, summary and description, or a word in the
     title that looks like the term (so "buurt" and "moestuin" find "Buurtmoestuin"). Both
-    conditions use their own GIN index. Relevance adds the weighted text rank (title counts
-    most) to the title similarity, so a title match comes first.
+    conditions use their own GIN index.
 
     The title condition is the `%>` operator, which the trigram index serves; its threshold
     is PostgreSQL's `pg_trgm.word_similarity_threshold`, 0.6 by default: "buurt" scores 0.83
     against "Buurtmoestuin", "moestuin" 0.78, "tuin" 0.6, an unrelated word 0.
     """
-    query = SearchQuery(text, config="dutch", search_type="websearch")
-    return projects.annotate(
-        relevance=ExpressionWrapper(
-            SearchRank(F("search_vector"), query) + TrigramWordSimilarity(text, "title"),
-            output_field=FloatField(),
-        )
-    ).filter(Q(search_vector=query) | Q(title__trigram_word_similar=text))
+    return projects.filter(
+        Q(search_vector=_search_query(text)) | Q(title__trigram_word_similar=text)
+    )
+
+
+def search_relevance(text: str) -> ExpressionWrapper:
+    """How well a project matches `text`: the weighted text rank (title counts most) plus
+    the title similarity, so a title match comes first."""
+    return ExpressionWrapper(
+        SearchRank(F("search_vector"), _search_query(text)) + TrigramWordSimilarity(text, "title"),
+        output_field=FloatField(),
+    )
+
+
+def _search_query(text: str) -> SearchQuery:
+    return SearchQuery(text, config="dutch", search_type="websearch")
+
+
+def theme_and_neighbourhood_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(slug, name) of every theme and of every neighbourhood, each by name: one query."""
+    themes = Theme.objects.annotate(kind=Value(0)).values_list("kind", "slug", "name")
+    hoods = Neighbourhood.objects.annotate(kind=Value(1)).values_list("kind", "slug", "name")
+    choices: tuple[list, list] = ([], [])
+    for kind, slug, name in (
+        themes.order_by().union(hoods.order_by(), all=True).order_by("kind", "name")
+    ):
+        choices[kind].append((slug, name))
+    return choices
 
 
 def projects_with_open_places(projects: QuerySet[Project], *, now: datetime) -> QuerySet[Project]:
@@ -208,24 +290,25 @@ def enrolments_of_student(*, student: User, cohort_ids: list[int]) -> dict[int, 
     return {enrolment.cohort_id: enrolment for enrolment in enrolments}
 
 
-def page_with_total(queryset: QuerySet, *, number: int, per_page: int) -> Page:
-    """One page of `queryset` and the number of rows in all pages, in one query.
+def discovery_page(
+    projects: QuerySet[Project], *, ordering: list, number: int, per_page: int
+) -> Page:
+    """One page of `projects` in `ordering`, with card facts, and the number in all pages.
 
-    The total comes from a window function over the same rows, so filters and search run
-    once instead of twice (Paginator's separate COUNT repeats them). A page past the end
-    falls back to a count and the last page.
+    A count, then one query for the page: its rows are chosen by primary key in a subquery
+    that sorts and slices the bare rows (with the default order an index scan that stops
+    after the page), and only those rows get the card facts, so a page deep in the list
+    costs no more subqueries than the first. A page past the end shows the last page.
     """
-    number = max(number, 1)
+    total = projects.count()
+    last = max(ceil(total / per_page), 1)
+    number = min(max(number, 1), last)
     offset = (number - 1) * per_page
-    rows = list(queryset.annotate(total_rows=Window(Count("pk")))[offset : offset + per_page])
-    if rows:
-        total = rows[0].total_rows
-    elif number == 1:
-        total = 0
-    else:
-        total = queryset.count()
-        last = max((total + per_page - 1) // per_page, 1)
-        return page_with_total(queryset, number=last, per_page=per_page)
-    paginator = Paginator(queryset, per_page)
+    rows = []
+    if total:
+        page_ids = projects.order_by(*ordering).values("pk")[offset : offset + per_page]
+        cards = projects_with_card_facts(Project.objects.filter(pk__in=page_ids))
+        rows = with_themes_and_partners([_with_next_group(p) for p in cards.order_by(*ordering)])
+    paginator = Paginator(projects, per_page)
     paginator.count = total  # a cached_property: set here, Paginator does not count again
     return Page(rows, number, paginator)

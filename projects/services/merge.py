@@ -23,6 +23,7 @@ from projects.models import Cohort, CohortLogEntry, Enrolment
 from projects.services.cohorts import CohortAction
 from projects.services.enrolment import eligibility_problem, lock_student, member_count
 from projects.services.errors import CohortError
+from projects.services.next_open import project_next_open_refresh
 
 S = CohortState
 E = EnrolmentState
@@ -45,8 +46,8 @@ def cohort_merge(
 
     Locks both groups (by primary key, the order used everywhere), then each student.
     A student who may not join the target (two intensive projects at once) stays behind in
-    the cancelled group and is told so. Side effects: log entries on both groups, and one
-    mail per student.
+    the cancelled group and is told so. Side effects: log entries on both groups, the
+    project's next_open_start, and one mail per student.
     """
     if not is_coordinator(actor):
         raise CohortError(_("Only coordinators can do this."))
@@ -94,6 +95,7 @@ def cohort_merge(
         source.state = S.CANCELLED
         source.state_changed_at = now
         source.save(update_fields=["state", "state_changed_at"])
+        project_next_open_refresh(project_id=source.project_id)
         data = {"from": source.pk, "into": target.pk, "moved": [e.student_id for e in moved]}
         entry = CohortLogEntry.objects.create(
             cohort=source,

@@ -67,7 +67,10 @@ def _next_group_facts(project: Project, *, now: datetime) -> list[tuple[str, str
     starts = ngettext(
         "Starts %(day)s, %(weeks)s week", "Starts %(day)s, %(weeks)s weeks", weeks
     ) % {"day": date_format(project.next_start, "j F Y"), "weeks": weeks}
-    if project.next_registration_opens_at > now:
+    if project.next_registration_closes_at <= now:
+        # Still open until a coordinator closes it (see projects.services.next_open).
+        places = _("Registration closed")
+    elif project.next_registration_opens_at > now:
         opens = timezone.localtime(project.next_registration_opens_at)
         places = _("Registration opens %(day)s") % {"day": date_format(opens, "j F")}
     elif project.next_places_left:
@@ -112,11 +115,12 @@ def project_list_view(request):
     for a client that swaps it in; without JavaScript the whole page reloads.
     """
     now = timezone.now()
-    filterset = DiscoveryFilter(
-        request.GET, queryset=selectors.projects_for_discovery(now=now), now=now
-    )
-    page = selectors.page_with_total(
-        filterset.qs, number=_page_number(request.GET.get("page")), per_page=PER_PAGE
+    filterset = DiscoveryFilter(request.GET, queryset=selectors.projects_for_discovery(), now=now)
+    page = selectors.discovery_page(
+        filterset.qs,
+        ordering=filterset.ordering,
+        number=_page_number(request.GET.get("page")),
+        per_page=PER_PAGE,
     )
     projects = [_with_card_facts(project, now=now) for project in page.object_list]
     context = {
