@@ -21,6 +21,8 @@ $(STAMP): pyproject.toml requirements/dev.txt
 
 install: $(STAMP) messages
 
+# compilemessages only needs some settings to load; the test settings carry a SECRET_KEY.
+messages: export DJANGO_SETTINGS_MODULE ?= tests.settings
 messages: $(STAMP)
 	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: install gettext (apt-get install gettext)"; exit 1; }
 	$(PY) manage.py compilemessages --ignore=.venv --verbosity=0

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 
 from accounts.enums import Role
 from accounts.models import User
-from accounts.rules import is_coordinator
 from lerenmetdestad.locking import lock_rows, race_window
 from partners.enums import CslLevel
 from projects.enums import AdmissionMode, CohortState, EnrolmentState
 from projects.models import Cohort, Enrolment
+from projects.rules import decides_for_project
 from projects.services.errors import EnrolmentError
 from projects.services.notifications import enrolment_notify
 
@@ -248,7 +248,7 @@ def enrolment_decide(
         if cohort_id is None:
             raise EnrolmentError(_("This registration does not exist."))
         cohort = lock_cohort(cohort_id)
-        if not can_decide(decider, cohort):
+        if not decides_for_project(decider, cohort.project):
             raise EnrolmentError(
                 _("Only the project's teachers and partner can decide on applications.")
             )
@@ -269,16 +269,3 @@ def enrolment_decide(
         enrolment.save(update_fields=["state", "decided_by", "state_changed_at"])
         enrolment_notify(enrolment=enrolment, event=f"decided-{now.timestamp()}")
     return enrolment
-
-
-def can_decide(user: User, cohort: Cohort) -> bool:
-    """Lecturers of the project, members of its partner organisations, and coordinators."""
-    if not user.is_authenticated:
-        return False
-    if is_coordinator(user):
-        return True
-    project = cohort.project
-    return (
-        project.lecturers.filter(pk=user.pk).exists()
-        or project.organisations.filter(memberships__user=user).exists()
-    )
