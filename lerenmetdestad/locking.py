@@ -11,14 +11,17 @@ from django.conf import settings
 from django.db.models import Model, QuerySet
 
 
-def lock_rows[M: Model](queryset: QuerySet[M], *, of: tuple[str, ...] = ()) -> QuerySet[M]:
+def lock_rows[M: Model](
+    queryset: QuerySet[M], *, of: tuple[str, ...] = (), skip_locked: bool = False
+) -> QuerySet[M]:
     """Lock the rows the queryset reads until the transaction ends.
 
     `of` limits the lock to some tables, e.g. ("self",) when related rows are joined in
     only to be read (PostgreSQL cannot lock the nullable side of an outer join).
+    `skip_locked` leaves out rows another transaction holds, for workers that share a queue.
     """
     if getattr(settings, "ROW_LOCKS_ENABLED", True):
-        return queryset.select_for_update(of=of)
+        return queryset.select_for_update(of=of, skip_locked=skip_locked)
     return queryset
 
 

@@ -264,6 +264,7 @@ SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # The domain in every Message-ID, so replies and retries stay recognisable.
 EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN", _site.hostname)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5, minimum=1)
+OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 50, minimum=1)  # mails per SMTP connection
 # After a failed attempt the outbox waits OUTBOX_RETRY_BACKOFF * 2**(attempt - 1) seconds,
 # at most OUTBOX_RETRY_BACKOFF_MAX, before the next one.
 OUTBOX_RETRY_BACKOFF = env_int("OUTBOX_RETRY_BACKOFF", 30, minimum=1)
@@ -284,6 +285,26 @@ if OUTBOX_SENDING_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
 # --- Projects -------------------------------------------------------------------------
 # How many groups a student may rank in preference mode.
 PREFERENCE_MAX_CHOICES = env_int("PREFERENCE_MAX_CHOICES", 5, minimum=1)
+HOURS_LINK_MAX_AGE_DAYS = env_int("HOURS_LINK_MAX_AGE_DAYS", 30, minimum=1)
+# How much a team that mixes mbo, hbo and university students is worth when places are
+# allocated, in the engine's units (see matching.core.allocation); 0 switches mixing off.
+ALLOCATION_MIXING_WEIGHT = env_int("ALLOCATION_MIXING_WEIGHT", 1, minimum=0)
+
+# --- Reminders ------------------------------------------------------------------------
+# When each reminder becomes due. A periodic scan sends what is due and not yet sent
+# (outbox.reminders), so changing a timing takes effect at the next scan.
+REMINDER_EVENT_BEFORE_HOURS = env_int("REMINDER_EVENT_BEFORE_HOURS", 24, minimum=1)
+REMINDER_EVENT_DEADLINE_BEFORE_HOURS = env_int(
+    "REMINDER_EVENT_DEADLINE_BEFORE_HOURS", 48, minimum=1
+)
+REMINDER_REGISTRATION_CLOSING_BEFORE_HOURS = env_int(
+    "REMINDER_REGISTRATION_CLOSING_BEFORE_HOURS", 48, minimum=1
+)
+REMINDER_COHORT_START_BEFORE_DAYS = env_int("REMINDER_COHORT_START_BEFORE_DAYS", 3, minimum=1)
+REMINDER_HANDOVER_BEFORE_DAYS = env_int("REMINDER_HANDOVER_BEFORE_DAYS", 14, minimum=1)
+# Requests after a group ends (reflection, feedback) and impact check-ins go out while they
+# are at most this many days overdue; a platform down for longer does not send stale ones.
+REMINDER_GRACE_DAYS = env_int("REMINDER_GRACE_DAYS", 30, minimum=1)
 
 # --- Partner organisations ------------------------------------------------------------
 # How many days the signed link in an invitation to join an organisation stays valid.

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from outbox.enums import OPTIONAL_KINDS, MessageKind, MessageStatus
+from outbox.enums import OPTIONAL_KINDS, MessageKind, MessageStatus, ReminderKind
 
 
 class Message(models.Model):
@@ -37,8 +37,8 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
-    # When the periodic sweep hands a queued row to a worker if no task has taken it by then:
-    # a grace period after queueing, or after the back-off of a failed attempt.
+    # When a queued row is due to be sent: at once when queued, and after the back-off of a
+    # failed attempt. Batches and the sweep take only rows that are due.
     next_attempt_at = models.DateTimeField(_("next attempt due"), default=timezone.now)
     sending_started_at = models.DateTimeField(_("sending started"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
@@ -133,3 +133,76 @@ class OptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ✕ {self.get_kind_display()}"
+
+
+class Reminder(models.Model):
+    """The sent-log: one row per reminder kind, object and recipient, ever.
+
+    The unique key is what makes a scan safe to run twice, or in two beat processes at once:
+    the second insert fails and nothing is queued. `subject` names the object in a form that
+    needs no import of its app, e.g. "cohort:12" or "week:2026-W48".
+    """
+
+    kind = models.CharField(_("kind"), max_length=30, choices=ReminderKind.choices)
+    subject = models.CharField(_("about"), max_length=60)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("recipient"),
+    )
+    # None when the recipient had switched this kind of mail off: the reminder still counts
+    # as done, so it is not tried again at every scan.
+    message = models.ForeignKey(
+        Message,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("email"),
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders sent")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject", "recipient"], name="reminder_once_per_recipient"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ReminderKind.values), name="reminder_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.subject}"
+
+
+class ReminderPause(models.Model):
+    """A coordinator has paused one kind of reminder: scans skip it until the row is gone."""
+
+    kind = models.CharField(_("kind"), max_length=30, choices=ReminderKind.choices, unique=True)
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("paused by"),
+    )
+    paused_at = models.DateTimeField(_("paused since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("paused reminder")
+        verbose_name_plural = _("paused reminders")
+        ordering = ["kind"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ReminderKind.values), name="reminder_pause_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

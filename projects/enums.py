@@ -49,3 +49,20 @@ class EnrolmentState(models.TextChoices):
 ACTIVE_ENROLMENT_STATES = frozenset(
     {EnrolmentState.APPLIED, EnrolmentState.MEMBER, EnrolmentState.WAITLISTED}
 )
+
+
+class DossierState(models.TextChoices):
+    DRAFT = "draft", _("Being written")
+    SUBMITTED = "submitted", _("Submitted for approval")
+    CHANGES_REQUESTED = "changes", _("Changes asked")
+    APPROVED = "approved", _("Approved")
+
+
+# The team may edit the dossier in these states; once submitted it waits for a decision.
+DOSSIER_EDITABLE_STATES = frozenset({DossierState.DRAFT, DossierState.CHANGES_REQUESTED})
+
+
+class HoursState(models.TextChoices):
+    SUBMITTED = "submitted", _("Waiting for confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISPUTED = "disputed", _("Disputed")

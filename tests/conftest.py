@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 from django.core.servers.basehttp import WSGIServer
+from django.utils import translation
 
 from tests import factories
 
@@ -23,6 +24,14 @@ def _fresh_rate_limits():
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
     yield
+
+
+@pytest.fixture
+def english():
+    """Messages of services and labels read in the test itself, in English (the site's own
+    language is Dutch); pages follow the signed-in person's language instead."""
+    with translation.override("en"):
+        yield
 
 
 # The standard cast (STYLE.md): a student, a partner member, a member of another

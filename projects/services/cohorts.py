@@ -34,6 +34,7 @@ from projects.enums import ACTIVE_ENROLMENT_STATES, HOSTING_STATES, CohortState,
 from projects.models import Cohort, CohortLogEntry, Enrolment, Project
 from projects.services.enrolment import waitlist_promote
 from projects.services.errors import CohortBudgetError, CohortError
+from projects.services.next_open import project_next_open_refresh
 
 S = CohortState
 
@@ -88,6 +89,16 @@ PLANNED_ONLY_FIELDS = ("number", "admission_mode")
 EDITABLE_FIELDS = frozenset(SCHEDULE_FIELDS + PLANNED_ONLY_FIELDS)
 # The database allows 32 to 70 days from start to end (cohort_five_to_ten_weeks).
 MIN_DAYS, MAX_DAYS = 32, 70
+
+
+# What follows from dates and decisions, so the platform may do it without a coordinator.
+PLATFORM_ACTIONS = frozenset({A.OPEN, A.CLOSE, A.START, A.HAND_OVER, A.COMPLETE})
+
+
+def _may_transition(actor: User | None, action: CohortAction, override_reason: str) -> bool:
+    if actor is None:
+        return action in PLATFORM_ACTIONS and not override_reason
+    return is_coordinator(actor)
 
 
 def allowed_actions(cohort: Cohort) -> list[CohortAction]:
@@ -157,7 +168,7 @@ def cohort_transition(
     *,
     cohort_id: int,
     action: CohortAction,
-    actor: User,
+    actor: User | None,
     override_reason: str = "",
     message: str = "",
     now: datetime | None = None,
@@ -167,7 +178,11 @@ def cohort_transition(
     Opening checks the hosting budget of each partner organisation and the resident contact
     budget of the neighbourhood; beyond a budget it raises CohortBudgetError unless an
     `override_reason` is given. Cancelling needs a `message` for the students.
-    Side effects: a log entry (two when a budget is overridden); on closing below the
+    `actor` None is the platform itself (the lifecycle job, an approved handover): it may take
+    the transitions that follow from dates and decisions (PLATFORM_ACTIONS), never cancel, and
+    never open beyond a budget.
+    Side effects: a log entry (two when a budget is overridden); the project's
+    next_open_start when the group opens or stops being open; on closing below the
     minimum team size, one mail per coordinator; on cancelling, one mail per student who
     was enrolled, applied or waiting.
     """
@@ -178,7 +193,7 @@ def cohort_transition(
     override_reason = override_reason.strip()
     if transition.needs_message and not message:
         raise CohortError(_("Write a short message to the students: it is required here."))
-    if not is_coordinator(actor):
+    if not _may_transition(actor, action, override_reason):
         raise CohortError(_("Only coordinators can do this."))
     now = now or timezone.now()
 
@@ -198,6 +213,8 @@ def cohort_transition(
         cohort.state = transition.target
         cohort.state_changed_at = now
         cohort.save(update_fields=["state", "state_changed_at"])
+        if S.OPEN in (from_state, cohort.state):
+            project_next_open_refresh(project_id=cohort.project_id)
 
         data: dict[str, Any] = {}
         if action == A.CLOSE:
@@ -360,12 +377,14 @@ def cohort_schedule_problems(
     return problems
 
 
-def cohort_create(*, cohort: Cohort, actor: User, now: datetime | None = None) -> Cohort:
-    """Save a new, planned cohort built by a form; returns it.
+def cohort_create(*, cohort: Cohort, actor: User | None, now: datetime | None = None) -> Cohort:
+    """Save a new, planned cohort built by a form, or by the platform (`actor` None) when a
+    project continues; returns it.
 
-    Without a number it gets the project's next one. Side effects: a log entry.
+    Without a number it gets the project's next one. Side effects: a log entry; the
+    project's next_open_start is recomputed.
     """
-    if not is_coordinator(actor):
+    if actor is not None and not is_coordinator(actor):
         raise CohortError(_("Only coordinators can do this."))
     now = now or timezone.now()
     _raise_problems(cohort)
@@ -385,6 +404,9 @@ def cohort_create(*, cohort: Cohort, actor: User, now: datetime | None = None) -
         cohort.state_changed_at = now
         cohort.created_at = now
         cohort.save(force_insert=True)
+        # A new cohort is planned, so this changes nothing today; it keeps the column right
+        # should cohorts one day be created open.
+        project_next_open_refresh(project_id=cohort.project_id)
         CohortLogEntry.objects.create(
             cohort=cohort, actor=actor, action=A.CREATE, to_state=S.PLANNED, created_at=now
         )
@@ -397,7 +419,8 @@ def cohort_update(
     """Change a cohort's dates, sizes or (while planned) its number and admission.
 
     Only while the cohort is planned or open; never fewer places than it has members.
-    Side effects: a log entry with the old and new values; when an open cohort gets more
+    Side effects: a log entry with the old and new values; the project's next_open_start
+    when an open cohort's start moves; when an open cohort gets more
     places, students on the waiting list move up (and get a mail).
     """
     unknown = set(changes) - EDITABLE_FIELDS
@@ -438,6 +461,8 @@ def cohort_update(
                 % {"members": members}
             )
         cohort.save(update_fields=list(changes))
+        if "starts_on" in changes and cohort.state == S.OPEN:
+            project_next_open_refresh(project_id=cohort.project_id)
         entry = CohortLogEntry.objects.create(
             cohort=cohort,
             actor=actor,

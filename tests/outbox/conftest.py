@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import pytest
@@ -15,14 +16,30 @@ def mail_templates(settings):
     settings.TEMPLATES = templates
 
 
+class MailQueue:
+    """The `mail` queue in Redis, as a worker would find it."""
+
+    NAME = "mail"
+
+    def purge(self) -> None:
+        with celery_app.connection_for_write() as connection:
+            connection.default_channel.queue_purge(self.NAME)
+
+    def tasks(self) -> list[str]:
+        """The names of the tasks waiting in the queue, oldest first."""
+        with celery_app.connection_for_write() as connection:
+            raw = connection.default_channel.client.lrange(self.NAME, 0, -1)
+        # Redis hands out the list's tail first.
+        return [json.loads(item)["headers"]["task"] for item in reversed(raw)]
+
+
 @pytest.fixture
-def celery_eager():
-    """Tasks run in this process the moment they are queued, instead of going to Redis."""
-    saved = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
+def mail_queue():
+    """The `mail` queue in Redis, empty at the start of the test and after it."""
+    queue = MailQueue()
+    queue.purge()
+    yield queue
+    queue.purge()
 
 
 @pytest.fixture

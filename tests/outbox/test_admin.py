@@ -190,3 +190,36 @@ def test_admin_opt_outs_are_listed_read_only(client, coordinator, student):
     ]
     assert client.get("/beheer/outbox/optout/add/").status_code == 403
     assert OptOut.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "role", ["student", "partner_member", "other_partner_member", "researcher", None]
+)
+def test_admin_outbox_sends_people_who_are_not_staff_to_the_login(client, role, request, student):
+    sent = finish(queue(student), MessageStatus.SENT)
+    if role is not None:
+        client.force_login(request.getfixturevalue(role))
+
+    page = client.get(LIST)
+    resend = client.post(LIST, {"action": "resend", "_selected_action": [sent.pk]})
+
+    for response in (page, resend):
+        assert (response.status_code, response.url.split("?")[0]) == (302, "/beheer/login/")
+    assert Message.objects.count() == 1
+
+
+def test_admin_resend_is_refused_to_staff_with_every_model_permission_but_resend(client, student):
+    staff = UserFactory(is_staff=True, email="beheer@lerenmetdestad.nl")
+    staff.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="outbox").exclude(
+            codename="resend_message"
+        )
+    )
+    sent = finish(queue(student), MessageStatus.SENT)
+    client.force_login(staff)
+
+    page = client.get(LIST)
+    client.post(LIST, {"action": "resend", "_selected_action": [sent.pk]})
+
+    assert '<option value="resend">' not in page.content.decode()
+    assert Message.objects.count() == 1

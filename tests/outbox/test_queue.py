@@ -6,10 +6,12 @@ from django.db import IntegrityError, transaction
 from outbox.enums import OPTIONAL_KINDS, MessageKind, MessageStatus
 from outbox.models import Message, OptOut
 from outbox.services import (
+    BatchResult,
     OutboxError,
     mail_preferences_update,
     message_queue,
     message_render_and_queue,
+    messages_send_batch,
     opt_out_create,
 )
 from outbox.tokens import unsubscribe_url
@@ -76,18 +78,21 @@ def test_message_render_and_queue_writes_one_row_per_recipient(mail_templates):
     assert all(MESSAGE_ID.match(row.message_id) for row in rows)
 
 
-def test_message_queue_sends_nothing_before_commit_and_one_task_per_message_after(
-    django_capture_on_commit_callbacks, celery_eager, mailoutbox
+def test_message_queue_sends_nothing_before_commit_and_asks_for_one_batch_after(
+    django_capture_on_commit_callbacks, mail_queue, mailoutbox
 ):
     people = UserFactory.create_batch(3)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         messages = [queue_update(person) for person in people]
-        # Still inside the transaction: no task has run, no mail has left.
-        assert len(mailoutbox) == 0
+        # Still inside the transaction: nothing is asked of a worker, no mail has left.
+        assert mail_queue.tasks() == []
         assert list(Message.objects.values_list("status", flat=True)) == ["queued"] * 3
 
+    # Each message asked after commit; the first request queued a batch, which takes all.
     assert len(callbacks) == 3
+    assert mail_queue.tasks() == ["outbox.send_batch"]
+    assert messages_send_batch() == BatchResult(sent=3)
     assert sorted(mail.to[0] for mail in mailoutbox) == sorted(p.email for p in people)
     assert sorted(mail.extra_headers["Message-ID"] for mail in mailoutbox) == sorted(
         m.message_id for m in messages
