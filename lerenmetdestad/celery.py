@@ -30,6 +30,13 @@ app.conf.beat_schedule = {
         "schedule": 5 * 60.0,
         "options": {"expires": 4 * 60},
     },
+    # The cohort lifecycle: "daily" in the brief, run hourly so that a registration window
+    # opens or closes within the hour of its moment; each run only does what is due.
+    "projects-cohorts-advance": {
+        "task": "projects.cohorts_advance",
+        "schedule": 60 * 60.0,
+        "options": {"expires": 50 * 60},
+    },
     # Windows close on the hour or half hour in practice; a dry run within 15 minutes of the
     # close is soon enough for the coordinator, who reviews and publishes it.
     "matching-allocation-runs-due": {

@@ -7,10 +7,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from lerenmetdestad.celery import app as celery_app
 from outbox.models import Message
 from projects.enums import AdmissionMode, CohortState, EnrolmentState
 from projects.models import Cohort, CohortLogEntry
 from projects.services.lifecycle import cohorts_advance, next_start
+from projects.tasks import cohorts_advance_task
 from tests.factories import StudentFactory
 from tests.partners.factories import MembershipFactory, OrganisationFactory
 from tests.projects.factories import CohortFactory, EnrolmentFactory, ProjectFactory
@@ -186,3 +188,10 @@ def test_group_beyond_its_partners_budget_waits_and_coordinators_are_told_once(
     assert Cohort.objects.get(pk=waiting.pk).state == S.PLANNED
     assert first.waiting_for_coordinator == [waiting.pk]
     assert Message.objects.filter(recipient=coordinator).count() == 1
+
+
+def test_beat_runs_the_lifecycle_job_every_hour():
+    entry = celery_app.conf.beat_schedule["projects-cohorts-advance"]
+
+    assert entry["task"] == cohorts_advance_task.name == "projects.cohorts_advance"
+    assert entry["schedule"] == 3600.0
