@@ -24,7 +24,14 @@ from accounts.models import Institution, StudentProfile, User
 from partners.enums import ChallengeAction, ChallengeState
 from partners.models import Challenge, ChallengeLogEntry
 from projects.enums import AdmissionMode, CohortState, EnrolmentState, LocationKind
-from projects.models import AcademicPeriod, Cohort, CohortLogEntry, Enrolment, Project
+from projects.models import (
+    AcademicPeriod,
+    Cohort,
+    CohortLogEntry,
+    CohortPreference,
+    Enrolment,
+    Project,
+)
 from projects.services.next_open import projects_next_open_refresh_all
 
 S = CohortState
@@ -69,6 +76,8 @@ class DemoCohort:
     admission: AdmissionMode = AdmissionMode.FIRST_COME
     members: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)
+    # Preference mode: student key -> the rank this group has on that student's list.
+    ranked_by: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -163,6 +172,40 @@ PROJECTS = [
                 waiting=["ilse.mulder"],
             ),
             DemoCohort(S.PLANNED, start_week=14, admission=AdmissionMode.PREFERENCE),
+        ],
+    ),
+    # Two groups whose ranking window has just closed: the coordinator can try a dry run of
+    # the allocation (admin, Allocations) and publish it.
+    DemoProject(
+        challenge="Groene binnenplaatsen",
+        summary="Met huurders van de flats in de Kooi de binnenplaatsen groener en koeler maken.",
+        location_kind=LocationKind.PARTNER,
+        location="Binnenplaats Kooiplein, Leiden",
+        weekdays=[Weekday.WEDNESDAY],
+        hours_per_week=6,
+        cohorts=[
+            DemoCohort(
+                S.CLOSED,
+                start_week=2,
+                min_size=2,
+                max_size=3,
+                admission=AdmissionMode.PREFERENCE,
+                ranked_by={"daan.jansen": 1, "emma.visser": 1, "noah.smit": 2, "ilse.mulder": 1},
+            ),
+            DemoCohort(
+                S.CLOSED,
+                start_week=3,
+                min_size=2,
+                max_size=3,
+                admission=AdmissionMode.PREFERENCE,
+                ranked_by={
+                    "daan.jansen": 2,
+                    "noah.smit": 1,
+                    "kevin.tran": 1,
+                    "ilse.mulder": 2,
+                    "thijs.vandenberg": 1,
+                },
+            ),
         ],
     ),
 ]
@@ -351,6 +394,11 @@ def _create_cohort(
             created_at=at,
             state_changed_at=at,
         )
+    CohortPreference.objects.bulk_create(
+        CohortPreference(student=students[key], cohort=cohort, rank=rank, created_at=joined)
+        for key, rank in spec.ranked_by.items()
+        if key in students
+    )
     return cohort
 
 

@@ -32,7 +32,7 @@ def test_seed_demo_loads_leiden_data_and_is_idempotent(settings):
 
     assert first.splitlines()[0] == (
         "seed_demo: 7 themes, 16 neighbourhoods, 5 institutions, 13 organisations, "
-        "30 challenges, 5 projects, 2 events added"
+        "30 challenges, 6 projects, 2 events added"
     )
     assert second.splitlines()[0] == (
         "seed_demo: 0 themes, 0 neighbourhoods, 0 institutions, 0 organisations, "

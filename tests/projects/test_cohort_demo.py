@@ -15,7 +15,8 @@ from partners.enums import ChallengeState
 from partners.models import Challenge
 from projects.demo import seed_projects
 from projects.enums import CohortState, EnrolmentState, LocationKind
-from projects.models import AcademicPeriod, Cohort, Enrolment, Project
+from projects.models import AcademicPeriod, Cohort, CohortPreference, Enrolment, Project
+from projects.services.allocation import allocatable_cohorts
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -40,7 +41,7 @@ def test_seed_projects_is_idempotent(seeded):
     after_first = counts()
     second = seed_projects()
 
-    assert (first, second) == (5, 0)
+    assert (first, second) == (6, 0)
     assert counts() == after_first
 
 
@@ -50,7 +51,7 @@ def test_demo_cohorts_cover_every_state_and_fit_their_dates(seeded):
     today = timezone.localdate()
 
     assert sorted(Cohort.objects.values_list("state", flat=True)) == sorted(
-        [*CohortState.values, CohortState.OPEN, CohortState.PLANNED]
+        [*CohortState.values, CohortState.OPEN, CohortState.PLANNED, *[CohortState.CLOSED] * 2]
     )
     for cohort in Cohort.objects.all():
         assert 32 <= (cohort.ends_on - cohort.starts_on).days <= 70
@@ -117,6 +118,18 @@ def test_demo_students_are_real_accounts_enrolled_and_waiting(seeded, client):
     assert client.login(email=someone.email, password=demo_password(someone.email))
 
 
+def test_demo_has_groups_waiting_for_an_allocation_of_places(seeded):
+    seed_projects()
+
+    waiting = allocatable_cohorts(now=timezone.now())
+
+    assert sorted(str(c) for c in waiting) == [
+        "Groene binnenplaatsen · 1",
+        "Groene binnenplaatsen · 2",
+    ]
+    assert CohortPreference.objects.filter(cohort__in=waiting).count() == 9
+
+
 def test_coordinators_work_with_the_demo_in_the_admin(seeded, client):
     seed_projects()
     client.force_login(User.objects.get(email="coordinator@demo.lerenmetdestad.nl"))
@@ -125,7 +138,7 @@ def test_coordinators_work_with_the_demo_in_the_admin(seeded, client):
     cohorts = client.get("/beheer/projects/cohort/", {"state__exact": "open"})
     periods = client.get("/beheer/projects/academicperiod/")
 
-    assert projects.context["cl"].result_count == 5
+    assert projects.context["cl"].result_count == 6
     assert sorted(str(c) for c in cohorts.context["cl"].result_list) == [
         "Taalcafé in de bibliotheek · 1",
         "Voorlezen in de wijk · 2",
