@@ -286,9 +286,10 @@ if OUTBOX_SENDING_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
 # How many groups a student may rank in preference mode.
 PREFERENCE_MAX_CHOICES = env_int("PREFERENCE_MAX_CHOICES", 5, minimum=1)
 HOURS_LINK_MAX_AGE_DAYS = env_int("HOURS_LINK_MAX_AGE_DAYS", 30, minimum=1)
-# How much a team that mixes mbo, hbo and university students is worth when places are
-# allocated, in the engine's units (see matching.core.allocation); 0 switches mixing off.
-ALLOCATION_MIXING_WEIGHT = env_int("ALLOCATION_MIXING_WEIGHT", 1, minimum=0)
+# How much each extra level (mbo, hbo, university) in a team is worth when places are
+# allocated, in hundredths of one step down a student's list: 50 trades one student's next
+# choice for two teams that mix; 0 switches mixing off. Placing students always comes first.
+ALLOCATION_MIXING_WEIGHT = env_int("ALLOCATION_MIXING_WEIGHT", 50, minimum=0)
 
 # --- Reminders ------------------------------------------------------------------------
 # When each reminder becomes due. A periodic scan sends what is due and not yet sent

@@ -222,5 +222,25 @@ def allocation_review(run: AllocationRun) -> dict:
         "unplaced": unplaced,
         "summary": run.summary,
         "histogram": histogram,
-        "costs": run.summary.get("costs", {}),
+        "costs": [
+            (COST_LABELS[key], value)
+            for key, value in run.summary.get("costs", {}).items()
+            if key in COST_LABELS
+        ],
     }
+
+
+# What the team rules cost, in words for the review page (keys: matching.core.allocation).
+COST_LABELS = {
+    "mixing_extra_rank_cost": _("Mixing mbo, hbo and university: extra choice steps"),
+    "mixed_teams": _("Teams with students of two or more levels"),
+    "team_budgets_extra_unplaced": _(
+        "Partners' team budgets: students without a place because of them"
+    ),
+    "team_budgets_extra_rank_cost": _("Partners' team budgets: extra choice steps"),
+    "team_budgets_closed": _("Partners' team budgets: groups that do not start"),
+    "min_sizes_extra_unplaced": _("Minimum team sizes: students without a place because of them"),
+    "min_sizes_extra_rank_cost": _("Minimum team sizes: extra choice steps"),
+    "min_sizes_closed": _("Minimum team sizes: groups that do not start"),
+    "min_sizes_filled": _("Minimum team sizes: groups filled up to their minimum"),
+}
