@@ -10,7 +10,15 @@ from django.contrib.auth.models import Group, Permission
 COORDINATORS_GROUP = "Coordinators"
 
 # Apps whose data coordinators run. New apps add their label here.
-COORDINATED_APPS = ("accounts", "partners", "projects", "events", "matching", "outbox")
+COORDINATED_APPS = (
+    "accounts",
+    "partners",
+    "projects",
+    "events",
+    "matching",
+    "outbox",
+    "coordination",
+)
 # Coordinators may look at people but not grant rights; superusers do that.
 READ_ONLY_MODELS = {("accounts", "user"), ("outbox", "message")}
 

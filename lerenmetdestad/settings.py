@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "projects",
     "events",
     "matching",
+    "coordination",
 ]
 
 MIDDLEWARE = [

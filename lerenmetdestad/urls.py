@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("", include("projects.urls")),
     path("", include("events.urls")),
+    path("coordinatie/", include("coordination.urls")),
     path("beheer/", admin.site.urls),
 ]

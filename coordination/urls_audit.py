@@ -1,0 +1,3 @@
+"""Coordinators' audit pages; included by coordination/urls.py."""
+
+urlpatterns: list = []

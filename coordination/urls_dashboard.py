@@ -1,0 +1,3 @@
+"""Coordinators' dashboard pages; included by coordination/urls.py."""
+
+urlpatterns: list = []

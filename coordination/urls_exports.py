@@ -1,0 +1,3 @@
+"""Coordinators' exports pages; included by coordination/urls.py."""
+
+urlpatterns: list = []
