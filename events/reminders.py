@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.urls import reverse
+from django.db.models import QuerySet
 
 from events.enums import TAKING_PART, EventState
 from events.models import Registration
@@ -27,17 +27,12 @@ def event_soon(now: datetime) -> Iterator[Due]:
         event__state__in=UPCOMING_STATES,
         event__starts_at__gt=now,
         event__starts_at__lte=ahead,
-    ).select_related("event", "person")
-    for registration in registrations.order_by("event_id", "pk"):
-        event = registration.event
-        yield Due(
-            kind=ReminderKind.EVENT_SOON,
-            subject=f"event:{event.pk}",
-            recipient=registration.person,
-            template_prefix="events/mail/reminder_event_soon",
-            context={"event": event, "url": settings.SITE_URL + event.get_absolute_url()},
-            message_kind=MessageKind.REMINDERS,
-        )
+    )
+    return _due_per_registration(
+        registrations,
+        kind=ReminderKind.EVENT_SOON,
+        template_prefix="events/mail/reminder_event_soon",
+    )
 
 
 def event_deadline(now: datetime) -> Iterator[Due]:
@@ -49,18 +44,27 @@ def event_deadline(now: datetime) -> Iterator[Due]:
         event__state=EventState.PUBLISHED,
         event__registration_deadline__gt=now,
         event__registration_deadline__lte=ahead,
-    ).select_related("event", "person")
-    for registration in registrations.order_by("event_id", "pk"):
+    )
+    return _due_per_registration(
+        registrations,
+        kind=ReminderKind.EVENT_DEADLINE,
+        template_prefix="events/mail/reminder_event_deadline",
+    )
+
+
+def _due_per_registration(
+    registrations: QuerySet[Registration], *, kind: ReminderKind, template_prefix: str
+) -> Iterator[Due]:
+    """One reminder per registration, to its person, about its event."""
+    registrations = registrations.select_related("event", "person").order_by("event_id", "pk")
+    for registration in registrations:
         event = registration.event
         yield Due(
-            kind=ReminderKind.EVENT_DEADLINE,
+            kind=kind,
             subject=f"event:{event.pk}",
             recipient=registration.person,
-            template_prefix="events/mail/reminder_event_deadline",
-            context={
-                "event": event,
-                "url": settings.SITE_URL + reverse("events:detail", args=[event.slug]),
-            },
+            template_prefix=template_prefix,
+            context={"event": event, "url": settings.SITE_URL + event.get_absolute_url()},
             message_kind=MessageKind.REMINDERS,
         )
 

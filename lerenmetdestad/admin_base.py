@@ -73,3 +73,22 @@ def transition_action(action, label, *, model: str, confirm: bool = False):
 
     run.__name__ = f"{action}_{model}"
     return admin.action(run, permissions=["coordinate"], description=label, location=BOTH_LOCATIONS)
+
+
+class ReadOnlyForCoordinators(WithoutBulkDelete):
+    """Coordinators look; nobody adds, changes or deletes here."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return is_coordinator(request.user) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -8,49 +8,34 @@ project's lecturers and partners, so the admin only shows them.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.rules import is_coordinator
-from lerenmetdestad.admin_base import WithoutBulkDelete
+from lerenmetdestad.admin_base import ReadOnlyForCoordinators
 from projects.models import HoursEntry, PartnerFeedback, Reflection
 
 
-class ReadOnlyForCoordinators(WithoutBulkDelete):
-    """Coordinators look; nobody adds, changes or deletes here."""
+class OfAPlaceInAGroup(ReadOnlyForCoordinators):
+    """Rows that belong to one student's place in a group (an enrolment)."""
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return is_coordinator(request.user) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(Reflection)
-class ReflectionAdmin(ReadOnlyForCoordinators, admin.ModelAdmin):
-    list_display = ["student", "project", "cohort_start", "submitted_at"]
-    list_filter = ["enrolment__cohort__project__csl_level", "enrolment__cohort__state"]
-    list_select_related = ["enrolment__student", "enrolment__cohort__project"]
     search_fields = [
         "enrolment__student__name",
         "enrolment__student__email",
         "enrolment__cohort__project__title",
     ]
-    date_hierarchy = "submitted_at"
 
     @admin.display(description=_("student"), ordering="enrolment__student__name")
-    def student(self, obj: Reflection) -> str:
+    def student(self, obj: Reflection | HoursEntry) -> str:
         return obj.enrolment.student.name
 
     @admin.display(description=_("project"), ordering="enrolment__cohort__project__title")
-    def project(self, obj: Reflection) -> str:
+    def project(self, obj: Reflection | HoursEntry) -> str:
         return obj.enrolment.cohort.project.title
+
+
+@admin.register(Reflection)
+class ReflectionAdmin(OfAPlaceInAGroup, admin.ModelAdmin):
+    list_display = ["student", "project", "cohort_start", "submitted_at"]
+    list_filter = ["enrolment__cohort__project__csl_level", "enrolment__cohort__state"]
+    list_select_related = ["enrolment__student", "enrolment__cohort__project"]
+    date_hierarchy = "submitted_at"
 
     @admin.display(description=_("group starts"), ordering="enrolment__cohort__starts_on")
     def cohort_start(self, obj: Reflection):
@@ -58,7 +43,7 @@ class ReflectionAdmin(ReadOnlyForCoordinators, admin.ModelAdmin):
 
 
 @admin.register(HoursEntry)
-class HoursEntryAdmin(ReadOnlyForCoordinators, admin.ModelAdmin):
+class HoursEntryAdmin(OfAPlaceInAGroup, admin.ModelAdmin):
     list_display = [
         "student",
         "project",
@@ -71,21 +56,8 @@ class HoursEntryAdmin(ReadOnlyForCoordinators, admin.ModelAdmin):
     ]
     list_filter = ["state", "enrolment__cohort__project"]
     list_select_related = ["enrolment__student", "enrolment__cohort__project", "decided_by"]
-    search_fields = [
-        "enrolment__student__name",
-        "enrolment__student__email",
-        "enrolment__cohort__project__title",
-        "description",
-    ]
+    search_fields = [*OfAPlaceInAGroup.search_fields, "description"]
     date_hierarchy = "worked_on"
-
-    @admin.display(description=_("student"), ordering="enrolment__student__name")
-    def student(self, obj: HoursEntry) -> str:
-        return obj.enrolment.student.name
-
-    @admin.display(description=_("project"), ordering="enrolment__cohort__project__title")
-    def project(self, obj: HoursEntry) -> str:
-        return obj.enrolment.cohort.project.title
 
 
 @admin.register(PartnerFeedback)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from partners.forms.challenges import AttachmentsField
+from projects.forms.fields import text_area
 
 PRIVACY = gettext_lazy(
     "Never write names, addresses, ages or other details by which a resident can be recognised."
@@ -23,12 +24,8 @@ def _help(text) -> str:
 
 
 def _text(label, *, max_length: int, rows: int, help_text) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        max_length=max_length,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": rows}),
-        help_text=_help(help_text),
+    return text_area(
+        label, max_length=max_length, rows=rows, required=False, help_text=_help(help_text)
     )
 
 
@@ -166,15 +163,12 @@ class DecisionForm(forms.Form):
         choices=[(APPROVE, gettext_lazy("Approve")), (CHANGES, gettext_lazy("Ask for changes"))],
         widget=forms.HiddenInput,
     )
-    note = forms.CharField(
-        label=gettext_lazy("Note to the team"),
+    note = _text(
+        gettext_lazy("Note to the team"),
         max_length=3000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_help(
-            gettext_lazy(
-                "Required when you ask for changes: say what should change. The students read it."
-            )
+        rows=5,
+        help_text=gettext_lazy(
+            "Required when you ask for changes: say what should change. The students read it."
         ),
     )
 

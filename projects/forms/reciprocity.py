@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from projects.forms.fields import text_area
 from projects.services.feedback import FeedbackText
 from projects.services.hours import DESCRIPTION_MAX_LENGTH, DISPUTE_NOTE_MAX_LENGTH
 from projects.services.reflections import ReflectionText
@@ -17,22 +18,19 @@ TEXT_MAX_LENGTH = 5000
 
 
 class ReflectionForm(forms.Form):
-    learned = forms.CharField(
-        label=_("What did you learn?"),
+    learned = text_area(
+        _("What did you learn?"),
         max_length=TEXT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        rows=6,
         help_text=_("About the city, the people you worked with, and yourself."),
     )
-    contribution = forms.CharField(
-        label=_("What did your work mean for the people you worked with?"),
+    contribution = text_area(
+        _("What did your work mean for the people you worked with?"),
         max_length=TEXT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        rows=6,
     )
-    next_time = forms.CharField(
-        label=_("What would you do differently?"),
-        max_length=TEXT_MAX_LENGTH,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+    next_time = text_area(
+        _("What would you do differently?"), max_length=TEXT_MAX_LENGTH, rows=4, required=False
     )
 
     def text(self) -> ReflectionText:
@@ -86,11 +84,11 @@ class HoursDecisionForm(forms.Form):
         choices=[(CONFIRM, _("Confirm")), (DISPUTE, _("Dispute"))],
         widget=forms.HiddenInput,
     )
-    note = forms.CharField(
-        label=_("Why do you dispute these hours?"),
+    note = text_area(
+        _("Why do you dispute these hours?"),
         help_text=_("The student reads this."),
         max_length=DISPUTE_NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        rows=3,
         error_messages={
             "required": _("Say why you dispute these hours, so the student can correct them.")
         },
@@ -114,16 +112,9 @@ class FeedbackForm(forms.Form):
         coerce=int,
         widget=forms.RadioSelect,
     )
-    went_well = forms.CharField(
-        label=_("What went well"),
-        max_length=TEXT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 5}),
-    )
-    could_improve = forms.CharField(
-        label=_("What could be better"),
-        max_length=TEXT_MAX_LENGTH,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+    went_well = text_area(_("What went well"), max_length=TEXT_MAX_LENGTH, rows=5)
+    could_improve = text_area(
+        _("What could be better"), max_length=TEXT_MAX_LENGTH, rows=5, required=False
     )
 
     def text(self) -> FeedbackText:

@@ -13,19 +13,16 @@ from partners.enums import CslLevel
 from projects.enums import CohortState, EnrolmentState, HoursState
 from projects.models import HoursEntry, Reflection
 from tests.factories import StudentFactory
+from tests.projects import reciprocity_scene as scene
 from tests.projects.factories import CohortFactory, EnrolmentFactory, ProjectFactory
+from tests.projects.reciprocity_scene import TODAY
 from tests.ui.html import parse
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
-TODAY = timezone.localdate()
 
-
-@pytest.fixture
-def student(student):
-    student.language = "en"
-    student.save(update_fields=["language"])
-    return student
+# The shared scene's fixtures; pytest finds them by these names.
+student = scene.student
 
 
 def _place(

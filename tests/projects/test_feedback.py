@@ -1,74 +1,31 @@
 """Partner organisations give feedback on a group once it has finished its work."""
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from projects.enums import CohortState
 from projects.models import PartnerFeedback
 from projects.services.feedback import FeedbackError, FeedbackText, feedback_give
 from tests.factories import PartnerMemberFactory, StudentFactory
-from tests.partners.factories import MembershipFactory, OrganisationFactory
-from tests.projects.factories import CohortFactory, ProjectFactory
+from tests.partners.factories import MembershipFactory
+from tests.projects import reciprocity_scene as scene
+from tests.projects.reciprocity_scene import ended_cohort, in_english, running_cohort
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-TODAY = timezone.localdate()
 TEXT = FeedbackText(rating=4, went_well="Ze luisterden goed naar bewoners.")
 
-
-def _english(user):
-    user.language = "en"
-    user.save(update_fields=["language"])
-    return user
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def partner_member(partner_member):
-    return _english(partner_member)
-
-
-@pytest.fixture
-def library(partner_member):
-    library = OrganisationFactory(name="Bibliotheek Leiden")
-    MembershipFactory(user=partner_member, organisation=library)
-    return library
-
-
-@pytest.fixture
-def elsewhere(other_partner_member):
-    woonzorg = OrganisationFactory(name="Woonzorg")
-    MembershipFactory(user=other_partner_member, organisation=woonzorg)
-    return woonzorg
-
-
-@pytest.fixture
-def project(library, researcher):
-    project = ProjectFactory(title="Samen lezen", challenge__organisation=library)
-    project.lecturers.add(researcher)
-    return project
-
-
-def _cohort(project, state=CohortState.HANDOVER):
-    return CohortFactory(
-        project=project,
-        state=state,
-        starts_on=TODAY - timedelta(days=63),
-        ends_on=TODAY - timedelta(days=7),
-    )
+# The shared scene's fixtures; pytest finds them by these names.
+partner_member = scene.partner_member
+library = scene.library
+elsewhere = scene.elsewhere
+project = scene.project
 
 
 @pytest.fixture
 def cohort(project):
-    return _cohort(project)
+    return ended_cohort(project)
 
 
 def _give(cohort, organisation, author, text=TEXT):
@@ -88,7 +45,7 @@ def test_feedback_give_stores_the_organisations_word(cohort, library, partner_me
 
 
 def test_feedback_give_after_the_group_completed(project, library, partner_member):
-    completed = _cohort(project, CohortState.COMPLETED)
+    completed = ended_cohort(project, CohortState.COMPLETED)
 
     assert _give(completed, library, partner_member).rating == 4
 
@@ -126,12 +83,7 @@ def test_feedback_give_each_partner_of_the_project_its_own(
 
 
 def test_feedback_give_refused_while_the_group_runs(project, library, partner_member):
-    running = CohortFactory(
-        project=project,
-        state=CohortState.RUNNING,
-        starts_on=TODAY - timedelta(days=7),
-        ends_on=TODAY + timedelta(days=42),
-    )
+    running = running_cohort(project, started_days_ago=7)
 
     with pytest.raises(FeedbackError) as refused:
         _give(running, library, partner_member)
@@ -206,7 +158,7 @@ def test_feedback_page_bad_input_keeps_what_was_typed(client, cohort, library, p
 
 
 def test_feedback_page_shows_what_a_colleague_gave(client, cohort, library, partner_member):
-    colleague = _english(PartnerMemberFactory(name="Carla Collega"))
+    colleague = in_english(PartnerMemberFactory(name="Carla Collega"))
     MembershipFactory(user=colleague, organisation=library)
     _give(cohort, library, partner_member)
     client.force_login(colleague)
@@ -221,12 +173,7 @@ def test_feedback_page_shows_what_a_colleague_gave(client, cohort, library, part
 
 
 def test_feedback_page_before_the_end_says_when(client, project, library, partner_member):
-    running = CohortFactory(
-        project=project,
-        state=CohortState.RUNNING,
-        starts_on=TODAY - timedelta(days=7),
-        ends_on=TODAY + timedelta(days=42),
-    )
+    running = running_cohort(project, started_days_ago=7)
     client.force_login(partner_member)
 
     page = client.get(_url(running, library))

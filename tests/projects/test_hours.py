@@ -11,10 +11,10 @@ import pytest
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from outbox.models import Message
-from projects.enums import CohortState, EnrolmentState, HoursState
+from projects.enums import EnrolmentState, HoursState
 from projects.models import HoursEntry
 from projects.services.hours import (
     HOURS_LINK_SALT,
@@ -26,25 +26,25 @@ from projects.services.hours import (
     hours_log,
 )
 from tests.factories import ResearcherFactory, StudentFactory
-from tests.partners.factories import MembershipFactory, OrganisationFactory
-from tests.projects.factories import CohortFactory, EnrolmentFactory, ProjectFactory
+from tests.projects import reciprocity_scene as scene
+from tests.projects.factories import EnrolmentFactory
+from tests.projects.reciprocity_scene import (
+    TODAY,
+    ended_cohort,
+    in_english,
+    organisation_of,
+    running_cohort,
+)
 from tests.support.live_requests import post_as
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-TODAY = timezone.localdate()
-
-
-def _english(user):
-    user.language = "en"
-    user.save(update_fields=["language"])
-    return user
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+# The shared scene's fixtures; pytest finds them by these names.
+student = scene.student
+partner_member = scene.partner_member
+researcher = scene.researcher
+library = scene.library
+project = scene.project
 
 
 @pytest.fixture
@@ -55,46 +55,14 @@ def client(client):
 
 
 @pytest.fixture
-def student(student):
-    return _english(student)
-
-
-@pytest.fixture
-def partner_member(partner_member):
-    return _english(partner_member)
-
-
-@pytest.fixture
 def other_partner_member(other_partner_member):
-    MembershipFactory(user=other_partner_member, organisation=OrganisationFactory(name="Woonzorg"))
-    return _english(other_partner_member)
-
-
-@pytest.fixture
-def researcher(researcher):
-    return _english(researcher)
-
-
-@pytest.fixture
-def project(partner_member, researcher):
-    """Samen lezen, of the library where Paul works; Rachid lectures it."""
-    library = OrganisationFactory(name="Bibliotheek Leiden")
-    MembershipFactory(user=partner_member, organisation=library)
-    project = ProjectFactory(title="Samen lezen", challenge__organisation=library)
-    project.lecturers.add(researcher)
-    return project
+    organisation_of(other_partner_member, "Woonzorg")
+    return in_english(other_partner_member)
 
 
 @pytest.fixture
 def cohort(project):
-    """Running: started two weeks ago, ends in six weeks."""
-    start = TODAY - timedelta(days=14)
-    return CohortFactory(
-        project=project,
-        state=CohortState.RUNNING,
-        starts_on=start,
-        ends_on=start + timedelta(weeks=8),
-    )
+    return running_cohort(project)
 
 
 @pytest.fixture
@@ -208,13 +176,7 @@ def test_hours_log_refuses_a_day_before_the_group_started(place, cohort):
 
 
 def test_hours_log_refuses_a_day_after_the_group_ended(project, student):
-    start = TODAY - timedelta(days=63)
-    ended = CohortFactory(
-        project=project,
-        state=CohortState.HANDOVER,
-        starts_on=start,
-        ends_on=TODAY - timedelta(days=7),
-    )
+    ended = ended_cohort(project)
     place = EnrolmentFactory(cohort=ended, student=student)
 
     assert _log(place, days_ago=7).hours == Decimal("3.0")
@@ -658,12 +620,7 @@ def _race(live_server, paths: list[str]) -> list[int]:
 
 @pytest.fixture
 def contested(project, partner_member, researcher, student):
-    cohort = CohortFactory(
-        project=project,
-        state=CohortState.RUNNING,
-        starts_on=TODAY - timedelta(days=7),
-        ends_on=TODAY + timedelta(days=42),
-    )
+    cohort = running_cohort(project, started_days_ago=7)
     entry = _entry(EnrolmentFactory(cohort=cohort, student=student))
     return entry, [_link(entry, partner_member), _link(entry, researcher)]
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from projects.enums import CohortState, EnrolmentState
 from projects.models import Reflection
@@ -15,53 +15,26 @@ from projects.services.reflections import (
     reflection_save,
 )
 from tests.factories import StudentFactory
-from tests.partners.factories import MembershipFactory
-from tests.projects.factories import CohortFactory, EnrolmentFactory, ProjectFactory
+from tests.projects import reciprocity_scene as scene
+from tests.projects.factories import EnrolmentFactory
+from tests.projects.reciprocity_scene import ended_cohort, running_cohort
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-TODAY = timezone.localdate()
 TEXT = ReflectionText(
     learned="Dat luisteren meer oplevert dan vragen.",
     contribution="De bibliotheek weet nu wat ouderen in Noord missen.",
 )
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def student(student):
-    student.language = "en"
-    student.save(update_fields=["language"])
-    return student
-
-
-@pytest.fixture
-def project(partner_member, researcher):
-    project = ProjectFactory(title="Samen lezen")
-    MembershipFactory(user=partner_member, organisation=project.organisations.get())
-    project.lecturers.add(researcher)
-    return project
-
-
-def _cohort(project, state, **fields):
-    start = TODAY - timedelta(days=63)
-    return CohortFactory(
-        project=project,
-        state=state,
-        starts_on=start,
-        ends_on=TODAY - timedelta(days=7),
-        **fields,
-    )
+# The shared scene's fixtures; pytest finds them by these names.
+student = scene.student
+library = scene.library
+project = scene.project
 
 
 @pytest.fixture
 def place(project, student):
-    return EnrolmentFactory(cohort=_cohort(project, CohortState.HANDOVER), student=student)
+    return EnrolmentFactory(cohort=ended_cohort(project, CohortState.HANDOVER), student=student)
 
 
 def _save(place, text=TEXT, **extra):
@@ -79,7 +52,7 @@ def test_reflection_save_writes_then_rewrites_one_reflection(place):
 
 def test_reflection_save_for_a_completed_place(project, student):
     place = EnrolmentFactory(
-        cohort=_cohort(project, CohortState.COMPLETED),
+        cohort=ended_cohort(project, CohortState.COMPLETED),
         student=student,
         state=EnrolmentState.COMPLETED,
     )
@@ -89,12 +62,7 @@ def test_reflection_save_for_a_completed_place(project, student):
 
 def test_reflection_save_refused_while_the_group_runs(project, student):
     place = EnrolmentFactory(
-        cohort=CohortFactory(
-            project=project,
-            state=CohortState.RUNNING,
-            starts_on=TODAY - timedelta(days=7),
-            ends_on=TODAY + timedelta(days=42),
-        ),
+        cohort=running_cohort(project, started_days_ago=7),
         student=student,
     )
 
@@ -108,7 +76,7 @@ def test_reflection_save_refused_while_the_group_runs(project, student):
 
 
 def test_reflection_save_open_until_thirty_days_after_completion(project, student):
-    completed = _cohort(
+    completed = ended_cohort(
         project,
         CohortState.COMPLETED,
         state_changed_at=timezone.now() - timedelta(days=AFTERCARE_DAYS, hours=-1),
@@ -127,7 +95,7 @@ def test_reflection_save_open_until_thirty_days_after_completion(project, studen
 
 def test_reflection_save_refused_for_students_who_left(project, student):
     place = EnrolmentFactory(
-        cohort=_cohort(project, CohortState.HANDOVER),
+        cohort=ended_cohort(project, CohortState.HANDOVER),
         student=student,
         state=EnrolmentState.WITHDRAWN,
     )
@@ -188,12 +156,7 @@ def test_reflection_page_bad_input_keeps_what_was_typed(client, place, student):
 
 
 def test_reflection_page_before_the_end_says_when(client, project, student):
-    running = CohortFactory(
-        project=project,
-        state=CohortState.RUNNING,
-        starts_on=TODAY - timedelta(days=7),
-        ends_on=TODAY + timedelta(days=42),
-    )
+    running = running_cohort(project, started_days_ago=7)
     place = EnrolmentFactory(cohort=running, student=student)
     client.force_login(student)
 
@@ -210,7 +173,7 @@ def test_reflection_page_before_the_end_says_when(client, project, student):
 
 
 def test_reflection_page_after_the_window_shows_it_read_only(client, project, student):
-    completed = _cohort(
+    completed = ended_cohort(
         project, CohortState.COMPLETED, state_changed_at=timezone.now() - timedelta(days=40)
     )
     place = EnrolmentFactory(cohort=completed, student=student)

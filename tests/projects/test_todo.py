@@ -10,55 +10,34 @@ from django.utils import timezone
 from partners.enums import JoinRequestStatus
 from projects.enums import AdmissionMode, CohortState, DossierState, EnrolmentState, HoursState
 from projects.models import HandoverDossier, HoursEntry, PartnerFeedback
-from tests.partners.factories import (
-    AdminMembershipFactory,
-    JoinRequestFactory,
-    MembershipFactory,
-    OrganisationFactory,
-)
+from tests.partners.factories import AdminMembershipFactory, JoinRequestFactory, MembershipFactory
+from tests.projects import reciprocity_scene as scene
 from tests.projects.factories import CohortFactory, EnrolmentFactory, ProjectFactory
+from tests.projects.reciprocity_scene import (
+    TODAY,
+    ended_cohort,
+    in_english,
+    organisation_of,
+    running_cohort,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
-TODAY = timezone.localdate()
-
-
-def _english(user):
-    user.language = "en"
-    user.save(update_fields=["language"])
-    return user
-
-
-@pytest.fixture
-def partner_member(partner_member):
-    return _english(partner_member)
-
-
-@pytest.fixture
-def researcher(researcher):
-    return _english(researcher)
+# The shared scene's fixtures; pytest finds them by these names.
+partner_member = scene.partner_member
+researcher = scene.researcher
+project = scene.project
 
 
 @pytest.fixture
 def library(partner_member):
     """Paul administers the library."""
-    library = OrganisationFactory(name="Bibliotheek Leiden")
-    AdminMembershipFactory(user=partner_member, organisation=library)
-    return library
+    return organisation_of(partner_member, "Bibliotheek Leiden", membership=AdminMembershipFactory)
 
 
 @pytest.fixture
 def elsewhere(other_partner_member):
-    woonzorg = OrganisationFactory(name="Woonzorg")
-    AdminMembershipFactory(user=other_partner_member, organisation=woonzorg)
-    return woonzorg
-
-
-@pytest.fixture
-def project(library, researcher):
-    project = ProjectFactory(title="Samen lezen", challenge__organisation=library)
-    project.lecturers.add(researcher)
-    return project
+    return organisation_of(other_partner_member, "Woonzorg", membership=AdminMembershipFactory)
 
 
 @pytest.fixture
@@ -68,25 +47,6 @@ def their_project(elsewhere):
 
 def _open_for_applications(project):
     return CohortFactory(project=project, admission_mode=AdmissionMode.APPLICATION)
-
-
-def _running(project):
-    return CohortFactory(
-        project=project,
-        state=CohortState.RUNNING,
-        starts_on=TODAY - timedelta(days=14),
-        ends_on=TODAY + timedelta(days=42),
-    )
-
-
-def _ended(project, state=CohortState.HANDOVER, **fields):
-    return CohortFactory(
-        project=project,
-        state=state,
-        starts_on=TODAY - timedelta(days=63),
-        ends_on=TODAY - timedelta(days=7),
-        **fields,
-    )
 
 
 def _hours(cohort, state=HoursState.SUBMITTED):
@@ -117,9 +77,9 @@ def _waiting(project, count=1):
                 motivation="Ik lees graag voor.",
             )
         )
-        hours.append(_hours(_running(project)))
-        dossiers.append(_submitted_dossier(_ended(project)))
-        feedback.append(_ended(project))
+        hours.append(_hours(running_cohort(project)))
+        dossiers.append(_submitted_dossier(ended_cohort(project)))
+        feedback.append(ended_cohort(project))
     return applications, hours, dossiers, feedback
 
 
@@ -147,11 +107,11 @@ def test_todo_lists_exactly_what_waits_for_the_partner(
     _waiting(their_project)
     JoinRequestFactory(organisation=library, status=JoinRequestStatus.DECLINED)
     EnrolmentFactory(cohort=_open_for_applications(project), state=EnrolmentState.MEMBER)
-    _hours(_running(project), state=HoursState.CONFIRMED)
-    _submitted_dossier(_running(project), state=DossierState.DRAFT)
-    given = _ended(project)
+    _hours(running_cohort(project), state=HoursState.CONFIRMED)
+    _submitted_dossier(running_cohort(project), state=DossierState.DRAFT)
+    given = ended_cohort(project)
     PartnerFeedback.objects.create(cohort=given, organisation=library, rating=4, went_well="Ja")
-    _ended(
+    ended_cohort(
         project,
         state=CohortState.COMPLETED,
         state_changed_at=timezone.now() - timedelta(days=45),
@@ -193,7 +153,7 @@ def test_todo_for_a_lecturer_holds_the_projects_decisions(client, project, resea
 
 def test_todo_join_requests_only_for_administrators(client, project, library):
     JoinRequestFactory(organisation=library)
-    colleague = _english(MembershipFactory(organisation=library).user)
+    colleague = in_english(MembershipFactory(organisation=library).user)
     client.force_login(colleague)
 
     assert _listed(_todo(client))["join_requests"] == []
