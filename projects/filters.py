@@ -1,11 +1,13 @@
 """The filters and search of the discovery page. Every choice lives in the URL (a GET form),
 so a filtered list can be bookmarked, shared and used without JavaScript."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import django_filters
 from django import forms
 from django.db.models import F, QuerySet
+from django.forms import BoundField
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +52,81 @@ def start_month_choices() -> list[tuple[str, str]]:
     today = timezone.localdate()
     months = (_month_start(today, n) for n in range(MONTHS_AHEAD))
     return [(f"{m:%Y-%m}", date_format(m, "F Y")) for m in months]
+
+
+@dataclass(frozen=True, slots=True)
+class FilterOption:
+    """One choice of a select or of a group of checkboxes, as the page renders it."""
+
+    value: str
+    label: str
+    selected: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FilterField:
+    """One filter of the form as plain values, so the page renders it with a loop over
+    strings instead of a widget template per choice (about fifty choices in all).
+
+    `kind` is "choices" (checkboxes in a fieldset), "select", "checkbox" or "widget" (any
+    other input); the last two are rendered by their own widget, as `widget_html`.
+    """
+
+    kind: str
+    name: str
+    id: str
+    label: str
+    help_text: str
+    errors: list[str]
+    describedby: str
+    options: list[FilterOption]
+    widget_html: str = ""
+
+
+def _options(bound: BoundField) -> list[FilterOption]:
+    # As ChoiceWidget.format_value and optgroups: values compared as strings, and a
+    # single select marks only its first match.
+    value = bound.value()
+    values = value if isinstance(value, list | tuple) else [value]
+    chosen = {"" if v is None else str(v) for v in values}
+    multiple = bound.field.widget.allow_multiple_selected
+    options = []
+    for choice_value, choice_label in bound.field.choices:
+        key = "" if choice_value is None else str(choice_value)
+        selected = key in chosen
+        if selected and not multiple:
+            chosen = set()
+        options.append(FilterOption(value=key, label=str(choice_label), selected=selected))
+    return options
+
+
+def filter_fields(form: forms.Form) -> list[FilterField]:
+    """Every field of the bound filter form as a FilterField, in the form's order."""
+    fields = []
+    for bound in form:
+        widget = bound.field.widget
+        if widget.use_fieldset:
+            kind = "choices"
+        elif isinstance(widget, forms.Select):
+            kind = "select"
+        elif isinstance(widget, forms.CheckboxInput):
+            kind = "checkbox"
+        else:
+            kind = "widget"
+        fields.append(
+            FilterField(
+                kind=kind,
+                name=bound.html_name,
+                id=bound.auto_id,
+                label=str(bound.label),
+                help_text=str(bound.help_text),
+                errors=list(bound.errors),
+                describedby=bound.aria_describedby or "",
+                options=_options(bound) if kind in {"choices", "select"} else [],
+                widget_html=str(bound) if kind in {"checkbox", "widget"} else "",
+            )
+        )
+    return fields
 
 
 class DiscoveryFilter(django_filters.FilterSet):

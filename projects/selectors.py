@@ -26,6 +26,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    Window,
 )
 from django.db.models.functions import Coalesce, Greatest, JSONObject
 
@@ -291,24 +292,64 @@ def enrolments_of_student(*, student: User, cohort_ids: list[int]) -> dict[int, 
 
 
 def discovery_page(
-    projects: QuerySet[Project], *, ordering: list, number: int, per_page: int
+    projects: QuerySet[Project],
+    *,
+    ordering: list,
+    number: int,
+    per_page: int,
+    counted_with_page: bool = False,
 ) -> Page:
     """One page of `projects` in `ordering`, with card facts, and the number in all pages.
 
-    A count, then one query for the page: its rows are chosen by primary key in a subquery
-    that sorts and slices the bare rows (with the default order an index scan that stops
-    after the page), and only those rows get the card facts, so a page deep in the list
-    costs no more subqueries than the first. A page past the end shows the last page.
+    By default a count, then one query for the page: its rows are chosen by primary key in
+    a subquery that sorts and slices the bare rows (with the default order an index scan
+    that stops after the page), and only those rows get the card facts, so a page deep in
+    the list costs no more subqueries than the first.
+
+    With `counted_with_page` (a search, where finding the rows costs far more than counting
+    them) the keys of the page and the total come from one query with a window count, so
+    the matches are found and ranked once instead of twice; a page past the end then costs
+    two more queries. A page past the end shows the last page.
     """
-    total = projects.count()
-    last = max(ceil(total / per_page), 1)
-    number = min(max(number, 1), last)
-    offset = (number - 1) * per_page
-    rows = []
-    if total:
-        page_ids = projects.order_by(*ordering).values("pk")[offset : offset + per_page]
-        cards = projects_with_card_facts(Project.objects.filter(pk__in=page_ids))
-        rows = with_themes_and_partners([_with_next_group(p) for p in cards.order_by(*ordering)])
+    if counted_with_page:
+        page_ids, total = _page_ids_and_total(projects, ordering, number, per_page)
+        last = max(ceil(total / per_page), 1)
+        number = min(max(number, 1), last)
+        rows = []
+        if page_ids:
+            position = {pk: index for index, pk in enumerate(page_ids)}
+            cards = projects_with_card_facts(Project.objects.filter(pk__in=page_ids))
+            rows = sorted((_with_next_group(p) for p in cards), key=lambda p: position[p.pk])
+            rows = with_themes_and_partners(rows)
+    else:
+        total = projects.count()
+        last = max(ceil(total / per_page), 1)
+        number = min(max(number, 1), last)
+        offset = (number - 1) * per_page
+        rows = []
+        if total:
+            page_ids = projects.order_by(*ordering).values("pk")[offset : offset + per_page]
+            cards = projects_with_card_facts(Project.objects.filter(pk__in=page_ids))
+            rows = with_themes_and_partners(
+                [_with_next_group(p) for p in cards.order_by(*ordering)]
+            )
     paginator = Paginator(projects, per_page)
     paginator.count = total  # a cached_property: set here, Paginator does not count again
     return Page(rows, number, paginator)
+
+
+def _page_ids_and_total(
+    projects: QuerySet[Project], ordering: list, number: int, per_page: int
+) -> tuple[list[int], int]:
+    """The keys of page `number` (or of the last page, when it is past the end) and the
+    number of rows in all pages."""
+    ranked = projects.order_by(*ordering).annotate(total=Window(Count("pk")))
+    offset = (max(number, 1) - 1) * per_page
+    rows = list(ranked.values_list("pk", "total")[offset : offset + per_page])
+    if rows:
+        return [pk for pk, _ in rows], rows[0][1]
+    total = projects.count() if offset else 0
+    if not total:
+        return [], 0
+    offset = (ceil(total / per_page) - 1) * per_page
+    return list(ranked.values_list("pk", flat=True)[offset : offset + per_page]), total

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 from accounts.enums import InstitutionKind, Role, Weekday
 from projects import selectors
 from projects.enums import CohortState, EnrolmentState, LocationKind
-from projects.filters import DiscoveryFilter
+from projects.filters import DiscoveryFilter, filter_fields
 from projects.models import Cohort, Project
 
 PER_PAGE = 20
@@ -121,11 +121,13 @@ def project_list_view(request):
         ordering=filterset.ordering,
         number=_page_number(request.GET.get("page")),
         per_page=PER_PAGE,
+        counted_with_page=bool(filterset.search_text),
     )
     projects = [_with_card_facts(project, now=now) for project in page.object_list]
     context = {
         "filter": filterset,
         "form": filterset.form,
+        "filter_fields": filter_fields(filterset.form),
         "page_obj": page,
         "projects": projects,
         "search_text": filterset.search_text,

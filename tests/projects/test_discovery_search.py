@@ -127,3 +127,38 @@ def test_search_term_survives_in_the_form_and_the_page_links(client):
     assert 'name="q" value="moestuin"' in first.text
     assert 'href="?q=moestuin&amp;page=2"' in first.text
     assert titles(discover(client, "q=moestuin&page=2")) == ["Moestuin 20"]
+
+
+def test_search_counts_every_match_and_pages_in_relevance_order(client):
+    for n in range(22):
+        project(f"Moestuin {n:02}", weeks_ahead=n + 1)
+    project("Samen koken", description="Met groente uit de moestuin.")
+    project("Groene daken")
+
+    first = discover(client, "q=moestuin")
+    second = discover(client, "q=moestuin&page=2")
+
+    assert "23 projects for “moestuin”" in text_of(first)
+    assert titles(first) == [f"Moestuin {n:02}" for n in range(20)]
+    assert titles(second) == ["Moestuin 20", "Moestuin 21", "Samen koken"]
+    assert "Page 2 of 2" in text_of(second)
+
+
+def test_search_page_past_the_end_shows_the_last_page(client):
+    for n in range(21):
+        project(f"Moestuin {n:02}", weeks_ahead=n + 1)
+
+    response = discover(client, "q=moestuin&page=9")
+
+    assert titles(response) == ["Moestuin 20"]
+    assert "21 projects for “moestuin”" in text_of(response)
+    assert "Page 2 of 2" in text_of(response)
+
+
+def test_search_without_matches_past_page_one_shows_nothing_found(client):
+    project("Groene daken")
+
+    response = discover(client, "q=voetbal&page=3")
+
+    assert titles(response) == []
+    assert "0 projects for “voetbal”" in text_of(response)
