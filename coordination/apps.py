@@ -10,3 +10,11 @@ class CoordinationConfig(AppConfig):
 
     name = "coordination"
     verbose_name = _("Coordination")
+
+    def ready(self) -> None:
+        # Imported here: the exports import models, which need the app registry.
+        from coordination.exports.admin import add_export_actions  # noqa: PLC0415
+
+        # The other apps' admins are registered by now: django.contrib.admin comes first in
+        # INSTALLED_APPS and discovers them in its own ready().
+        add_export_actions()

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "events",
     "matching",
     "coordination",
+    "pgtrigger",
+    "pghistory",
 ]
 
 MIDDLEWARE = [
@@ -69,7 +71,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "pghistory.middleware.HistoryMiddleware",
 ]
+
+# Audit triggers (coordination/audit) live on other apps' tables: installed after migrate, never
+# written into those apps' migrations.
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
 
 ROOT_URLCONF = "lerenmetdestad.urls"
 WSGI_APPLICATION = "lerenmetdestad.wsgi.application"

@@ -256,6 +256,8 @@ def test_cohorts_cannot_be_deleted_in_bulk(admin_client):
         "cancel_cohorts",
         "merge_cohorts",
         "export_roster",
+        "export_csv",
+        "export_xlsx",
     }
 
 
