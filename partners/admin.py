@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from partners.admin_challenges import ChallengeAdmin
+from partners.admin_op_locatie import OpLocatieOpeningAdmin
 from partners.admin_organisations import OrganisationAdmin
 from partners.models import Neighbourhood, Theme
 
-__all__ = ["ChallengeAdmin", "OrganisationAdmin"]
+__all__ = ["ChallengeAdmin", "OpLocatieOpeningAdmin", "OrganisationAdmin"]
 
 
 @admin.register(Theme)

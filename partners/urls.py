@@ -24,5 +24,7 @@ urlpatterns = [
     ),
     path("themas/", public.themes_view, name="themes"),
     path("themas/<slug:slug>/", public.theme_view, name="theme"),
+    path("organisaties/<slug:slug>/", public.organisation_view, name="organisation-public"),
+    path("", include("partners.urls_op_locatie")),
     path("", include("partners.urls_organisations")),
 ]

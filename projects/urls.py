@@ -17,5 +17,6 @@ urlpatterns = [
     path("mijn/projecten/<int:pk>/afmelden/", student.withdraw_view, name="withdraw"),
     path("", include("projects.urls_reciprocity")),
     path("", include("projects.urls_handover")),
+    path("", include("projects.urls_knowledge")),
     path("", include("projects.urls_discovery")),
 ]

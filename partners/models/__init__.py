@@ -4,6 +4,7 @@ from partners.models.challenges import (
     ChallengeLogEntry,
     ChallengeMessage,
 )
+from partners.models.op_locatie import OpLocatieOpening
 from partners.models.organisations import Invitation, JoinRequest, Membership, Organisation
 from partners.models.places import Neighbourhood, Theme
 
@@ -16,6 +17,7 @@ __all__ = [
     "JoinRequest",
     "Membership",
     "Neighbourhood",
+    "OpLocatieOpening",
     "Organisation",
     "Theme",
 ]

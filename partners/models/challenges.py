@@ -42,6 +42,11 @@ class Challenge(models.Model):
     contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    # A resident who brought the question in at Op Locatie, if they wanted to be contacted.
+    # Coordinators only; challenge_transition blanks them when the challenge ends.
+    resident_name = models.CharField(_("resident's name"), max_length=150, blank=True)
+    resident_phone = models.CharField(_("resident's phone"), max_length=30, blank=True)
+    resident_email = models.EmailField(_("resident's email"), blank=True)
     place = models.CharField(_("where students can work"), max_length=200, blank=True)
     hours_per_week = models.PositiveSmallIntegerField(
         _("hours per week of support"), null=True, blank=True
@@ -112,6 +117,11 @@ class Challenge(models.Model):
             models.CheckConstraint(
                 condition=models.Q(state="draft") | models.Q(submitted_at__isnull=False),
                 name="challenge_submitted_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state__in=["closed", "declined"])
+                | models.Q(resident_name="", resident_phone="", resident_email=""),
+                name="challenge_ended_keeps_no_resident",
             ),
         ]
 

@@ -26,6 +26,10 @@ S = ChallengeState
 A = ChallengeAction
 
 
+# No transition leads out of these, so nothing more is done with the question.
+ENDED_STATES = frozenset({S.CLOSED, S.DECLINED})
+RESIDENT_FIELDS = ("resident_name", "resident_phone", "resident_email")
+
 TRANSITIONS: dict[str, Transition] = transitions_by_action(
     Transition(A.SUBMIT, frozenset({S.DRAFT}), S.SUBMITTED, by_coordinator=False),
     Transition(A.RESUBMIT, frozenset({S.NEEDS_INFO}), S.SUBMITTED, by_coordinator=False),
@@ -119,6 +123,9 @@ def challenge_transition(
         if action in (A.DECLINE, A.ACCEPT):
             challenge.decision_reason = message
             fields.append("decision_reason")
+        if transition.target in ENDED_STATES:
+            # A resident's details are kept only while their question is being worked on.
+            fields += _forget_resident(challenge)
         challenge.save(update_fields=fields)
 
         entry = ChallengeLogEntry.objects.create(
@@ -147,6 +154,12 @@ def challenge_transition(
             )
         challenge_notify(challenge=challenge, entry=entry)
     return challenge
+
+
+def _forget_resident(challenge: Challenge) -> list[str]:
+    for name in RESIDENT_FIELDS:
+        setattr(challenge, name, "")
+    return list(RESIDENT_FIELDS)
 
 
 def _check_actor(challenge: Challenge, transition: Transition, actor: User) -> None:

@@ -89,7 +89,7 @@ def test_layout_links_a_print_stylesheet(client):
 def test_header_for_anonymous_visitor_offers_login_and_signup(client):
     page = parse(client.get("/").content)
 
-    assert _nav_items(page) == ["Projecten", "Meet & Match", "Inloggen", "Aanmelden"]
+    assert _nav_items(page) == ["Projecten", "Kennis", "Meet & Match", "Inloggen", "Aanmelden"]
     assert page.find("nav", class_="site-nav").find("a", class_="site-nav__cta").attrs[
         "href"
     ] == reverse("account_signup")
@@ -102,6 +102,7 @@ def test_header_for_student_offers_their_pages_and_logout(client, student):
 
     assert _nav_items(page) == [
         "Projecten",
+        "Kennis",
         "Meet & Match",
         "Mijn overzicht",
         "Mijn projecten",
@@ -128,6 +129,7 @@ def test_header_for_coordinator_adds_admin_link(client, coordinator):
 
     assert _nav_items(page) == [
         "Projecten",
+        "Kennis",
         "Meet & Match",
         "Mijn overzicht",
         "Profiel",
@@ -145,6 +147,7 @@ def test_header_for_partner_member_links_their_organisation(client, partner_memb
 
     assert _nav_items(page) == [
         "Projecten",
+        "Kennis",
         "Meet & Match",
         "Mijn overzicht",
         "Mijn organisatie",
