@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.rules import is_coordinator
-from partners.enums import ChallengeAction, OrganisationKind
+from partners.enums import ChallengeAction, MembershipRole, OrganisationKind
 from partners.models import (
     Challenge,
     ChallengeLogEntry,
+    Membership,
     Neighbourhood,
     OpLocatieOpening,
     Organisation,
@@ -129,6 +130,14 @@ def op_locatie_question_take_in(
     now = now or timezone.now()
     with transaction.atomic():
         owner = organisation or own_organisation(now=now)
+        if organisation is None:
+            # A question of Leren met de Stad itself is written out and submitted by the
+            # coordinators, and only an organisation's members may do that.
+            Membership.objects.get_or_create(
+                user=coordinator,
+                organisation=owner,
+                defaults={"role": MembershipRole.MEMBER, "created_at": now},
+            )
         challenge = Challenge.objects.create(
             organisation=owner,
             created_by=coordinator,

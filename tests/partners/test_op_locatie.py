@@ -379,3 +379,29 @@ def test_resident_details_on_an_ended_challenge_are_refused_by_the_database(part
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Challenge.objects.filter(pk=challenge.pk).update(resident_phone="06-11112222")
+
+
+def test_coordinator_who_takes_in_a_question_for_leren_met_de_stad_can_submit_it(coordinator):
+    challenge = op_locatie_question_take_in(
+        coordinator=coordinator,
+        asked_by="resident",
+        title="Bankjes bij de bibliotheek",
+        question="Kunnen er bankjes komen bij de bibliotheek?",
+        themes=[ThemeFactory(slug="ontmoeting", name="Ontmoeting")],
+    )
+    Challenge.objects.filter(pk=challenge.pk).update(
+        is_societal=True,
+        is_non_commercial=True,
+        has_no_consultant_budget=True,
+        contact_name="Cora",
+        contact_email="cora@lerenmetdestad.nl",
+    )
+
+    submitted = challenge_transition(
+        challenge_id=challenge.pk, action=ChallengeAction.SUBMIT, actor=coordinator
+    )
+
+    assert submitted.state == ChallengeState.SUBMITTED
+    assert list(challenge.organisation.memberships.values_list("user", flat=True)) == [
+        coordinator.pk
+    ]
