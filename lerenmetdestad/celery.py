@@ -39,6 +39,12 @@ app.conf.beat_schedule = {
     },
     # Windows close on the hour or half hour in practice; a dry run within 15 minutes of the
     # close is soon enough for the coordinator, who reviews and publishes it.
+    # Retention periods are counted in days (years for accounts): once a day is plenty.
+    "accounts-retention": {
+        "task": "accounts.retention",
+        "schedule": 24 * 60 * 60.0,
+        "options": {"expires": 23 * 60 * 60},
+    },
     "matching-allocation-runs-due": {
         "task": "matching.allocation_runs_due",
         "schedule": 15 * 60.0,

@@ -1,4 +1,4 @@
-"""Public pages that belong to no app: the home page and the accessibility statement.
+"""Public pages that belong to no app: the home page, the accessibility and privacy statements.
 
 The error pages (400, 403, 403_csrf, 404, 500) need no views of their own: Django's
 default handlers render templates/<code>.html.
@@ -6,6 +6,7 @@ default handlers render templates/<code>.html.
 
 import datetime
 
+from django.conf import settings
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -14,6 +15,8 @@ from django.views.decorators.http import require_safe
 # When the accessibility statement was last checked and changed. Update it together
 # with the text in templates/pages/accessibility.html.
 ACCESSIBILITY_STATEMENT_DATE = datetime.date(2026, 11, 27)
+# The same for the privacy statement in templates/pages/privacy.html.
+PRIVACY_STATEMENT_DATE = datetime.date(2026, 12, 1)
 
 
 @require_safe
@@ -27,6 +30,19 @@ def accessibility(request):
         request,
         "pages/accessibility.html",
         {"statement_date": ACCESSIBILITY_STATEMENT_DATE},
+    )
+
+
+@require_safe
+def privacy(request):
+    return render(
+        request,
+        "pages/privacy.html",
+        {
+            "statement_date": PRIVACY_STATEMENT_DATE,
+            "account_retention_days": settings.ACCOUNT_RETENTION_DAYS,
+            "attachment_retention_days": settings.CHALLENGE_ATTACHMENT_RETENTION_DAYS,
+        },
     )
 
 

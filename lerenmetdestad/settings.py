@@ -320,6 +320,12 @@ REMINDER_GRACE_DAYS = env_int("REMINDER_GRACE_DAYS", 30, minimum=1)
 # How many days the signed link in an invitation to join an organisation stays valid.
 PARTNER_INVITATION_MAX_AGE_DAYS = env_int("PARTNER_INVITATION_MAX_AGE_DAYS", 14, minimum=1)
 
+# --- Privacy: how long data is kept (the privacy statement names both) -------------------
+# Accounts nobody signed in to for this many days are anonymised by the retention job.
+ACCOUNT_RETENTION_DAYS = env_int("ACCOUNT_RETENTION_DAYS", 3 * 365, minimum=1)
+# Files attached to a challenge are deleted this many days after the challenge ended.
+CHALLENGE_ATTACHMENT_RETENTION_DAYS = env_int("CHALLENGE_ATTACHMENT_RETENTION_DAYS", 365, minimum=1)
+
 # --- Security: safe by default, relaxed only for local development ------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)

@@ -15,6 +15,7 @@ admin.site.index_title = "Coördinatie"
 urlpatterns = [
     path("", pages.home, name="home"),
     path("toegankelijkheid/", pages.accessibility, name="accessibility"),
+    path("privacy/", pages.privacy, name="privacy"),
     path("healthz", health.healthz, name="healthz"),
     path("account/", include("accounts.urls_allauth")),
     path("mijn/", include("accounts.urls")),
