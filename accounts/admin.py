@@ -9,6 +9,7 @@ from accounts.models import (
     StudentProfile,
     User,
 )
+from lerenmetdestad.admin_base import CoordinatorPermissions
 
 
 @admin.register(User)
@@ -41,7 +42,7 @@ class InstitutionEmailDomainInline(admin.TabularInline):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin):
+class InstitutionAdmin(CoordinatorPermissions, admin.ModelAdmin):
     list_display = ["name", "short_name", "kind", "city", "domain_list"]
     list_filter = ["kind", "city"]
     search_fields = ["name", "short_name", "email_domains__domain"]
@@ -56,7 +57,7 @@ class InstitutionAdmin(admin.ModelAdmin):
 
 
 @admin.register(StudentProfile)
-class StudentProfileAdmin(admin.ModelAdmin):
+class StudentProfileAdmin(CoordinatorPermissions, admin.ModelAdmin):
     list_display = ["user", "institution", "programme", "level", "study_year"]
     list_filter = ["level", "institution"]
     search_fields = ["user__name", "user__email", "programme"]
@@ -66,7 +67,7 @@ class StudentProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResearcherProfile)
-class ResearcherProfileAdmin(admin.ModelAdmin):
+class ResearcherProfileAdmin(CoordinatorPermissions, admin.ModelAdmin):
     list_display = ["user", "institution", "position"]
     list_filter = ["position", "institution"]
     search_fields = ["user__name", "user__email", "expertise"]

@@ -47,6 +47,23 @@ class CoordinatorActions:
         return is_coordinator(request.user) and self.has_change_permission(request)
 
 
+class CoordinatorPermissions:
+    """Only coordinators see, add, change or delete, whatever model permissions a staff
+    account holds: the role decides, not a group someone was put in by mistake."""
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return is_coordinator(request.user) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args) -> bool:
+        return is_coordinator(request.user) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return is_coordinator(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return is_coordinator(request.user) and super().has_delete_permission(request, obj)
+
+
 class CoordinatorsOnly(WithoutBulkDelete, CoordinatorActions):
     """Only coordinators add, change or delete; `may_delete` says which rows can go at all."""
 

@@ -11,7 +11,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.rules import is_coordinator
-from lerenmetdestad.admin_base import ReadOnlyInline
+from lerenmetdestad.admin_base import CoordinatorPermissions, ReadOnlyInline
 from partners.enums import ChallengeAction, ChallengeState
 from partners.load import challenge_budget_check
 from partners.models import Challenge, ChallengeLogEntry, ChallengeMessage, Theme
@@ -87,7 +87,7 @@ def _decision_action(action: ChallengeAction, label):
 
 
 @admin.register(Challenge)
-class ChallengeAdmin(admin.ModelAdmin):
+class ChallengeAdmin(CoordinatorPermissions, admin.ModelAdmin):
     list_display = ["title", "organisation", "state", "theme_list", "waiting_days", "submitted_at"]
     list_filter = ["state", WaitingFilter, "themes", "neighbourhoods", "organisation"]
     list_select_related = ["organisation"]

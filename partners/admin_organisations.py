@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from lerenmetdestad.admin_base import CoordinatorPermissions
 from partners.enums import MembershipRole
 from partners.models import Invitation, JoinRequest, Membership, Organisation
 from partners.services.errors import OrganisationError
@@ -37,7 +38,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(CoordinatorPermissions, admin.ModelAdmin):
     list_display = [
         "name",
         "kind",
@@ -133,7 +134,7 @@ class OrganisationAdmin(admin.ModelAdmin):
             self.message_user(request, reason, messages.WARNING)
 
 
-class _ReadMostlyAdmin(admin.ModelAdmin):
+class _ReadMostlyAdmin(CoordinatorPermissions, admin.ModelAdmin):
     """Coordinators look and search here; changes go through the organisation's pages."""
 
     def has_add_permission(self, request) -> bool:

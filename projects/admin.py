@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
 from accounts.models import User
-from lerenmetdestad.admin_base import CoordinatorsOnly
+from lerenmetdestad.admin_base import CoordinatorPermissions, CoordinatorsOnly
 from partners.enums import ChallengeState
 from partners.models import Challenge, Organisation, Theme
 from projects.admin_cohorts import CohortAdmin, CohortInline, EnrolmentAdmin, save_cohort_form
@@ -182,7 +182,7 @@ class ProjectAdmin(CoordinatorsOnly, admin.ModelAdmin):
 
 
 @admin.register(AcademicPeriod)
-class AcademicPeriodAdmin(admin.ModelAdmin):
+class AcademicPeriodAdmin(CoordinatorPermissions, admin.ModelAdmin):
     list_display = ["name", "starts_on", "ends_on", "cohort_total"]
     search_fields = ["name"]
     ordering = ["starts_on"]

@@ -135,10 +135,12 @@ def challenge_edit_view(request, pk: int):
         if saved is not None:
             return saved
     else:
+        # New uploads start empty: "attachments" on the challenge is its related manager,
+        # not a value for the upload field (the files already there are listed apart).
         initial = {
             field: getattr(challenge, field)
             for field in ChallengeForm.base_fields
-            if hasattr(challenge, field)
+            if hasattr(challenge, field) and field != "attachments"
         }
         initial |= {
             "themes": challenge.themes.all(),
