@@ -30,6 +30,7 @@ from django.db.models import (
     Func,
     IntegerField,
     Max,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -143,29 +144,34 @@ class Dashboard:
 # --- Scopes ------------------------------------------------------------------------------------
 
 
+def _linked(through: type[Model], column: str, ref: str, **other: int) -> Exists:
+    """Whether a row of a many-to-many table links the outer row to `other`: its `column`
+    equals the outer `ref`. A subquery (EXISTS), so no filter duplicates the outer row."""
+    return Exists(through.objects.filter(**{column: OuterRef(ref)}, **other))
+
+
+def _within(field: str, period: AcademicPeriod) -> Q:
+    """The local date of timestamp `field` falls within the period, both ends included."""
+    return Q(**{f"{field}__date__gte": period.starts_on, f"{field}__date__lte": period.ends_on})
+
+
 def _challenges(filters: DashboardFilters) -> QuerySet[Challenge]:
     challenges = Challenge.objects.all()
     if filters.theme:
         challenges = challenges.filter(
-            Exists(
-                Challenge.themes.through.objects.filter(
-                    challenge_id=OuterRef("pk"), theme_id=filters.theme.pk
-                )
-            )
+            _linked(Challenge.themes.through, "challenge_id", "pk", theme_id=filters.theme.pk)
         )
     if filters.neighbourhood:
         challenges = challenges.filter(
-            Exists(
-                Challenge.neighbourhoods.through.objects.filter(
-                    challenge_id=OuterRef("pk"), neighbourhood_id=filters.neighbourhood.pk
-                )
+            _linked(
+                Challenge.neighbourhoods.through,
+                "challenge_id",
+                "pk",
+                neighbourhood_id=filters.neighbourhood.pk,
             )
         )
     if filters.period:
-        challenges = challenges.filter(
-            created_at__date__gte=filters.period.starts_on,
-            created_at__date__lte=filters.period.ends_on,
-        )
+        challenges = challenges.filter(_within("created_at", filters.period))
     return challenges
 
 
@@ -176,10 +182,11 @@ def cohort_scope(filters: DashboardFilters, prefix: str = "") -> Q:
         condition &= Q(**{f"{prefix}period_id": filters.period.pk})
     if filters.theme:
         condition &= Q(
-            Exists(
-                Project.themes.through.objects.filter(
-                    project_id=OuterRef(f"{prefix}project_id"), theme_id=filters.theme.pk
-                )
+            _linked(
+                Project.themes.through,
+                "project_id",
+                f"{prefix}project_id",
+                theme_id=filters.theme.pk,
             )
         )
     if filters.neighbourhood:
@@ -281,17 +288,10 @@ def events_ahead(filters: DashboardFilters, *, now: datetime) -> list[Event]:
     events = Event.objects.filter(starts_at__gte=now).exclude(state__in=NOT_AHEAD)
     if filters.theme:
         events = events.filter(
-            Exists(
-                Event.themes.through.objects.filter(
-                    event_id=OuterRef("pk"), theme_id=filters.theme.pk
-                )
-            )
+            _linked(Event.themes.through, "event_id", "pk", theme_id=filters.theme.pk)
         )
     if filters.period:
-        events = events.filter(
-            starts_at__date__gte=filters.period.starts_on,
-            starts_at__date__lte=filters.period.ends_on,
-        )
+        events = events.filter(_within("starts_at", filters.period))
     return list(with_places(events).order_by("starts_at", "pk"))
 
 
@@ -302,18 +302,20 @@ def organisation_load_rows(filters: DashboardFilters) -> list[LoadRow]:
     organisations = Organisation.objects.all()
     if filters.neighbourhood:
         organisations = organisations.filter(
-            Exists(
-                Organisation.neighbourhoods.through.objects.filter(
-                    organisation_id=OuterRef("pk"), neighbourhood_id=filters.neighbourhood.pk
-                )
+            _linked(
+                Organisation.neighbourhoods.through,
+                "organisation_id",
+                "pk",
+                neighbourhood_id=filters.neighbourhood.pk,
             )
         )
     if filters.theme:
         organisations = organisations.filter(
-            Exists(
-                Challenge.themes.through.objects.filter(
-                    challenge__organisation_id=OuterRef("pk"), theme_id=filters.theme.pk
-                )
+            _linked(
+                Challenge.themes.through,
+                "challenge__organisation_id",
+                "pk",
+                theme_id=filters.theme.pk,
             )
         )
     loads = organisation_loads(organisations.only("pk", "name", "team_budget"))

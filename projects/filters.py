@@ -129,28 +129,65 @@ def filter_fields(form: forms.Form) -> list[FilterField]:
     return fields
 
 
-class DiscoveryFilter(django_filters.FilterSet):
+def search_filter(*, help_text: str) -> django_filters.CharFilter:
+    """The free-text search box; the filter set gives it its own `filter_search`."""
+    return django_filters.CharFilter(
+        method="filter_search",
+        label=_("Search"),
+        help_text=help_text,
+        max_length=SEARCH_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+
+
+def theme_filter() -> django_filters.MultipleChoiceFilter:
+    return django_filters.MultipleChoiceFilter(
+        method="filter_theme",
+        label=_("Theme"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+def neighbourhood_filter() -> django_filters.ChoiceFilter:
+    return django_filters.ChoiceFilter(
+        field_name="neighbourhood__slug",
+        label=_("Neighbourhood"),
+        empty_label=_("All of Leiden"),
+    )
+
+
+class ThemeAndNeighbourhoodMixin:
+    """For a filter set with `theme_filter()` and `neighbourhood_filter()`.
+
+    Themes and neighbourhoods are chosen by slug; their choices are read once per request
+    (one plain query for both, where a model choice field would use a server-side cursor
+    to render and another query to validate).
+    """
+
+    def set_theme_and_neighbourhood_choices(self) -> None:
+        themes, neighbourhoods = selectors.theme_and_neighbourhood_choices()
+        self.filters["theme"].extra["choices"] = themes
+        self.filters["neighbourhood"].extra["choices"] = neighbourhoods
+
+    def filter_theme(
+        self, queryset: QuerySet[Project], name: str, value: list[str]
+    ) -> QuerySet[Project]:
+        # A subquery rather than a join, so a project with two chosen themes appears once.
+        through = Project.themes.through.objects.filter(theme__slug__in=value)
+        return queryset.filter(pk__in=through.values("project_id"))
+
+
+class DiscoveryFilter(ThemeAndNeighbourhoodMixin, django_filters.FilterSet):
     """Filters, search and order of the project list.
 
     Each filter narrows the list; a filter left empty does nothing. Filters over related rows
     use subqueries (EXISTS or IN), so no filter duplicates a project or needs DISTINCT.
     """
 
-    q = django_filters.CharFilter(
-        method="filter_search",
-        label=_("Search"),
-        help_text=_("A word from the title or the description, for example “eenzaamheid”."),
-        max_length=SEARCH_MAX_LENGTH,
-        widget=forms.TextInput(attrs={"type": "search"}),
+    q = search_filter(
+        help_text=_("A word from the title or the description, for example “eenzaamheid”.")
     )
-    # Themes and neighbourhoods are chosen by slug; their choices are read once per request
-    # in __init__ (one plain query for both, where a model choice field would use a
-    # server-side cursor to render and another query to validate).
-    theme = django_filters.MultipleChoiceFilter(
-        method="filter_theme",
-        label=_("Theme"),
-        widget=forms.CheckboxSelectMultiple,
-    )
+    theme = theme_filter()
     level = django_filters.ChoiceFilter(
         field_name="csl_level",
         choices=CslLevel.choices,
@@ -164,11 +201,7 @@ class DiscoveryFilter(django_filters.FilterSet):
         label=_("Type of education"),
         widget=forms.CheckboxSelectMultiple,
     )
-    neighbourhood = django_filters.ChoiceFilter(
-        field_name="neighbourhood__slug",
-        label=_("Neighbourhood"),
-        empty_label=_("All of Leiden"),
-    )
+    neighbourhood = neighbourhood_filter()
     start = django_filters.ChoiceFilter(
         choices=start_month_choices,
         method="filter_start",
@@ -213,9 +246,7 @@ class DiscoveryFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         # One moment for the whole request, so "open now" means the same in every part.
         self.now = now or timezone.now()
-        themes, neighbourhoods = selectors.theme_and_neighbourhood_choices()
-        self.filters["theme"].extra["choices"] = themes
-        self.filters["neighbourhood"].extra["choices"] = neighbourhoods
+        self.set_theme_and_neighbourhood_choices()
 
     # --- Filters -----------------------------------------------------------------------
 
@@ -226,12 +257,6 @@ class DiscoveryFilter(django_filters.FilterSet):
         if not text:
             return queryset
         return selectors.projects_matching(queryset, text=text)
-
-    def filter_theme(
-        self, queryset: QuerySet[Project], name: str, value: list[str]
-    ) -> QuerySet[Project]:
-        through = Project.themes.through.objects.filter(theme__slug__in=value)
-        return queryset.filter(pk__in=through.values("project_id"))
 
     def filter_institution(
         self, queryset: QuerySet[Project], name: str, value: list[str]

@@ -2,32 +2,25 @@
 form), so a result can be bookmarked and shared, and the page works without JavaScript."""
 
 import django_filters
-from django import forms
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from projects import selectors
+from projects.filters import (
+    ThemeAndNeighbourhoodMixin,
+    neighbourhood_filter,
+    search_filter,
+    theme_filter,
+)
 from projects.models import Project
 from projects.selectors_knowledge import knowledge_matching, knowledge_relevance
 
-SEARCH_MAX_LENGTH = 100
 
-
-class KnowledgeFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        method="filter_search",
-        label=_("Search"),
-        help_text=_("A word from the title or what the groups found, for example “eenzaamheid”."),
-        max_length=SEARCH_MAX_LENGTH,
-        widget=forms.TextInput(attrs={"type": "search"}),
+class KnowledgeFilter(ThemeAndNeighbourhoodMixin, django_filters.FilterSet):
+    q = search_filter(
+        help_text=_("A word from the title or what the groups found, for example “eenzaamheid”.")
     )
-    # Chosen by slug; both lists are read in one query in __init__ (see the discovery filter).
-    theme = django_filters.MultipleChoiceFilter(
-        method="filter_theme", label=_("Theme"), widget=forms.CheckboxSelectMultiple
-    )
-    neighbourhood = django_filters.ChoiceFilter(
-        field_name="neighbourhood__slug", label=_("Neighbourhood"), empty_label=_("All of Leiden")
-    )
+    theme = theme_filter()
+    neighbourhood = neighbourhood_filter()
 
     class Meta:
         model = Project
@@ -35,22 +28,13 @@ class KnowledgeFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        themes, neighbourhoods = selectors.theme_and_neighbourhood_choices()
-        self.filters["theme"].extra["choices"] = themes
-        self.filters["neighbourhood"].extra["choices"] = neighbourhoods
+        self.set_theme_and_neighbourhood_choices()
 
     def filter_search(
         self, queryset: QuerySet[Project], name: str, value: str
     ) -> QuerySet[Project]:
         text = value.strip()
         return knowledge_matching(queryset, text=text) if text else queryset
-
-    def filter_theme(
-        self, queryset: QuerySet[Project], name: str, value: list[str]
-    ) -> QuerySet[Project]:
-        # A subquery rather than a join, so a project with two chosen themes appears once.
-        through = Project.themes.through.objects.filter(theme__slug__in=value)
-        return queryset.filter(pk__in=through.values("project_id"))
 
     @property
     def search_text(self) -> str:

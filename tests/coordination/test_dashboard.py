@@ -17,9 +17,9 @@ from events.enums import EventState, RegistrationState
 from partners.enums import ChallengeState
 from projects.enums import CohortState, EnrolmentState, HoursState
 from projects.models import HoursEntry
+from tests.coordination.pages import page, table
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import StudentFactory, ThemeFactory, UserFactory
-from tests.partners.challenge_setup import speaks_english
 from tests.projects.cohort_factories import (
     AcademicPeriodFactory,
     cohort_in,
@@ -40,27 +40,6 @@ NONE = "\N{EN DASH}"  # what a table shows for a figure that has no value
 def client(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
-
-
-@pytest.fixture
-def coordinator_client(client, coordinator):
-    client.force_login(speaks_english(coordinator))
-    return client
-
-
-def page(response):
-    assert response.status_code == 200
-    return parse(response.content)
-
-
-def table(tree, table_id: str) -> dict[str, list[str]]:
-    """{row heading: the other cells} of one table's body."""
-    body = tree.find("table", id=table_id).find("tbody")
-    return {
-        row.find("th").text: [cell.text for cell in row.find_all("td")]
-        for row in body.find_all("tr")
-        if row.find_all("th")
-    }
 
 
 def days_ago(days: int):

@@ -33,7 +33,6 @@ from tests.factories import (
     StudentFactory,
     ThemeFactory,
 )
-from tests.partners.challenge_setup import speaks_english
 from tests.partners.factories import OrganisationFactory
 from tests.projects.cohort_factories import AcademicPeriodFactory
 from tests.projects.factories import (
@@ -428,12 +427,6 @@ def file_as(rows: list[list], file_format: str, *, headers: list[str]) -> list[l
 
 def export_url(kind: str, file_format: str, query: str = "") -> str:
     return f"/coordinatie/export/{kind}.{file_format}{query}"
-
-
-@pytest.fixture
-def coordinator_client(client, coordinator):
-    client.force_login(speaks_english(coordinator))
-    return client
 
 
 # --- From the dashboard -------------------------------------------------------------------

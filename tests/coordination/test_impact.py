@@ -15,9 +15,9 @@ from events.enums import EventState
 from events.models import FollowUp, Meeting
 from projects.enums import CohortState, DossierState, EnrolmentState, HoursState
 from projects.models import HandoverDossier, HoursEntry, PartnerFeedback
+from tests.coordination.pages import page, table
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import InstitutionFactory, StudentFactory, ThemeFactory, UserFactory
-from tests.partners.challenge_setup import speaks_english
 from tests.projects.cohort_factories import cohort_in, neighbourhood, organisation, project_of
 from tests.projects.factories import EnrolmentFactory
 from tests.ui.html import parse
@@ -33,26 +33,6 @@ NOT_COORDINATORS = ["student", "partner_member", "other_partner_member", "resear
 def client(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
-
-
-@pytest.fixture
-def coordinator_client(client, coordinator):
-    client.force_login(speaks_english(coordinator))
-    return client
-
-
-def page(response):
-    assert response.status_code == 200
-    return parse(response.content)
-
-
-def table(tree, table_id: str) -> dict[str, list[str]]:
-    body = tree.find("table", id=table_id).find("tbody")
-    return {
-        row.find("th").text: [cell.text for cell in row.find_all("td")]
-        for row in body.find_all("tr")
-        if row.find_all("th")
-    }
 
 
 def totals_of(tree) -> dict[str, str]:
