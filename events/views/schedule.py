@@ -39,6 +39,7 @@ from events.services.schedule import (
     schedule_grid,
     schedule_save,
 )
+from lerenmetdestad.forms import posted_id, posted_text
 
 
 def _coordinated_event(request, slug: str) -> Event:
@@ -198,9 +199,9 @@ def _proposal_from(
         for t in range(1, event.tables + 1):
             chosen = []
             for s in range(1, event.seats_per_table + 1):
-                raw = values.get(_seat_name(r, t, s), "").strip()
-                if raw.isdigit():
-                    chosen.append(int(raw))
+                registration_id = posted_id(values, _seat_name(r, t, s))
+                if registration_id is not None:
+                    chosen.append(registration_id)
             if not chosen:
                 continue
             before = current.get((r, t))
@@ -212,7 +213,7 @@ def _proposal_from(
                     round=r,
                     table=t,
                     participant_ids=tuple(chosen),
-                    reason=values.get(_reason_name(r, t), "").strip(),
+                    reason=posted_text(values, _reason_name(r, t)).strip(),
                     score=before.score if same else 0.0,
                 )
             )
@@ -368,9 +369,9 @@ def follow_up_record_view(request, slug: str, meeting_pk: int):
     meeting = Meeting.objects.get(pk=meeting_pk)
     errors: dict[str, str] = {}
     with_person = None
-    raw_person = request.POST.get("with_person", "")
-    if raw_person.isdigit():
-        with_person = User.objects.filter(pk=int(raw_person)).first()
+    person_id = posted_id(request.POST, "with_person")
+    if person_id is not None:
+        with_person = User.objects.filter(pk=person_id).first()
     planned_on = None
     raw_date = request.POST.get("planned_on", "").strip()
     if raw_date:
@@ -385,7 +386,7 @@ def follow_up_record_view(request, slug: str, meeting_pk: int):
                 meeting=meeting,
                 with_person=with_person,
                 planned_on=planned_on,
-                note=request.POST.get("note", ""),
+                note=posted_text(request.POST, "note"),
             )
         except EventError as error:
             errors[error.field or "general"] = str(error)
@@ -411,12 +412,11 @@ def _my_follow_up(request, slug: str, pk: int) -> tuple[Event, FollowUp]:
 @require_POST
 def follow_up_to_challenge_view(request, slug: str, pk: int):
     event, follow_up = _my_follow_up(request, slug, pk)
-    raw = request.POST.get("organisation", "")
     try:
         challenge = follow_up_to_challenge(
             follow_up_id=follow_up.pk,
             actor=request.user,
-            organisation_id=int(raw) if raw.isdigit() else None,
+            organisation_id=posted_id(request.POST, "organisation"),
         )
     except EventError as error:
         messages.error(request, str(error))
@@ -439,14 +439,15 @@ def follow_up_to_challenge_view(request, slug: str, pk: int):
 def follow_up_link_view(request, slug: str, pk: int):
     event, follow_up = _my_follow_up(request, slug, pk)
     kind, _sep, raw = request.POST.get("target", "").partition("-")
+    target_id = posted_id({"target": raw}, "target")
     try:
-        if not raw.isdigit() or kind not in {"challenge", "project"}:
+        if target_id is None or kind not in {"challenge", "project"}:
             raise EventError(_("Choose one challenge or one project."))
         follow_up_link(
             follow_up_id=follow_up.pk,
             actor=request.user,
-            challenge_id=int(raw) if kind == "challenge" else None,
-            project_id=int(raw) if kind == "project" else None,
+            challenge_id=target_id if kind == "challenge" else None,
+            project_id=target_id if kind == "project" else None,
         )
     except EventError as error:
         messages.error(request, str(error))

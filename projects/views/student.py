@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from lerenmetdestad.forms import posted_text
 from projects.enums import ACTIVE_ENROLMENT_STATES, EnrolmentState
 from projects.models import Cohort, CohortPreference, Enrolment
 from projects.services.enrolment import (
@@ -38,7 +39,7 @@ def join_view(request, cohort_pk: int):
         enrolment = enrolment_join(
             cohort_id=cohort.pk,
             student=request.user,
-            motivation=request.POST.get("motivation", ""),
+            motivation=posted_text(request.POST, "motivation"),
             vog_confirmed=request.POST.get("vog_confirmed") == "on",
         )
     except EnrolmentError as error:
