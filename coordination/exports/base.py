@@ -1,5 +1,6 @@
 """The building blocks of an export: its columns, its filters and the definition itself."""
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -37,7 +38,7 @@ class ExportFilters:
     neighbourhood: Neighbourhood | None = None
 
 
-class Export:
+class Export(ABC):
     """One export: the model it reads, its columns, and how the dashboard's filters apply.
 
     `records` turns the queryset into what the columns read, one record per row of the
@@ -50,11 +51,13 @@ class Export:
     theme_lookup: str | None = None
     neighbourhood_lookup: str | None = None
 
+    @abstractmethod
     def queryset(self) -> QuerySet:
-        raise NotImplementedError
+        """Every row this export can hold, with what its columns read joined in."""
 
+    @abstractmethod
     def in_period(self, queryset: QuerySet, period: AcademicPeriod) -> QuerySet:
-        raise NotImplementedError
+        """The rows that belong to an academic period, as the dashboard counts them."""
 
     def records(self, queryset: QuerySet) -> Iterable[Any]:
         return queryset

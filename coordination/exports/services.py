@@ -23,15 +23,15 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ExportError(Exception):
-    pass
+    """An export cannot be made; the message says why, for the user."""
 
 
 class ExportRefusedError(ExportError):
-    pass
+    """The person asking may not export (everyone but coordinators)."""
 
 
 class UnknownExportError(ExportError):
-    pass
+    """No export has this name."""
 
 
 @dataclass(frozen=True)
