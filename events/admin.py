@@ -319,7 +319,7 @@ class RegistrationAdmin(WithoutBulkDelete, admin.ModelAdmin):
     ]
     list_select_related = ["person", "event"]
     search_fields = ["person__name", "person__email", "event__title", "check_in_code"]
-    actions = ["check_in_registrations", "export_selected"]
+    actions = ["check_in_registrations"]
     readonly_fields = [
         "event",
         "person",
@@ -370,12 +370,3 @@ class RegistrationAdmin(WithoutBulkDelete, admin.ModelAdmin):
                 ngettext("%(count)d person checked in.", "%(count)d people checked in.", done)
                 % {"count": done},
             )
-
-    @admin.action(permissions=["coordinate"], description=_("Export as CSV"))
-    def export_selected(self, request, queryset):
-        return registrations_csv(
-            queryset.select_related("event", "person").order_by(
-                "event__starts_at", "event_id", "queued_at", "pk"
-            ),
-            filename=f"registrations-{timezone.localdate():%Y%m%d}.csv",
-        )

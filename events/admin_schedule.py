@@ -17,11 +17,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.rules import is_coordinator
 from events.models import Event, FollowUp
 from events.services.errors import EventError
 from events.services.schedule import schedule_build, schedule_publish
-from lerenmetdestad.admin_base import BOTH_LOCATIONS, CHANGE_FORM_ACTION
+from lerenmetdestad.admin_base import BOTH_LOCATIONS, CHANGE_FORM_ACTION, ReadOnlyForCoordinators
 
 SCHEDULE_ACTIONS = ("build_schedule", "publish_schedule")
 
@@ -112,7 +111,7 @@ class EventScheduleAdminMixin:
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(admin.ModelAdmin):
+class FollowUpAdmin(ReadOnlyForCoordinators, admin.ModelAdmin):
     """What came of the meetings, for coordinators: read-only, participants write these."""
 
     list_display = ["person", "event", "with_person", "planned_on", "challenge", "project"]
@@ -135,18 +134,6 @@ class FollowUpAdmin(admin.ModelAdmin):
         "project",
     ]
     readonly_fields = fields
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return is_coordinator(request.user) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("person"), ordering="registration__person__name")
     def person(self, obj: FollowUp) -> str:

@@ -96,7 +96,8 @@ class ReadOnlyForCoordinators(WithoutBulkDelete):
     """Coordinators look; nobody adds, changes or deletes here."""
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+        # The fields the admin names, or else every field of the model.
+        return self.readonly_fields or [field.name for field in self.model._meta.fields]
 
     def has_view_permission(self, request, obj=None) -> bool:
         return is_coordinator(request.user) and super().has_view_permission(request, obj)

@@ -162,7 +162,7 @@ def _stable_problem(data: AllocationInput) -> StableProblem:
     )
 
 
-def _unplaced_reason(wishes, *, closed: frozenset[int], mode: AllocationMode) -> UnplacedReason:
+def _unplaced_reason(wishes, *, closed: frozenset[int]) -> UnplacedReason:
     eligible = [c for c in wishes.choices if c not in wishes.ineligible]
     if not eligible:
         return UnplacedReason.NONE_ELIGIBLE
@@ -183,7 +183,7 @@ def _placements(
                 Placement(
                     run=run,
                     student_id=wishes.student_id,
-                    unplaced_reason=_unplaced_reason(wishes, closed=closed, mode=run.mode),
+                    unplaced_reason=_unplaced_reason(wishes, closed=closed),
                 )
             )
         else:

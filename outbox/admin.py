@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.rules import is_coordinator
-from lerenmetdestad.admin_base import CoordinatorsOnly
+from lerenmetdestad.admin_base import CoordinatorsOnly, ReadOnlyForCoordinators
 from outbox.models import Message, OptOut, Reminder, ReminderPause
 from outbox.services import (
     OutboxError,
@@ -117,7 +117,7 @@ class MessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(ReadOnlyForCoordinators, admin.ModelAdmin):
     """Every reminder sent: what, about which object, to whom, when, and its email.
 
     Read-only and for coordinators only. Deleting a row would not unsend anything, but the
@@ -133,18 +133,6 @@ class ReminderAdmin(admin.ModelAdmin):
     fields = ["kind", "subject", "recipient", "created_at", "email"]
     readonly_fields = fields
     actions = ["resend"]
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return is_coordinator(request.user) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_resend_permission(self, request) -> bool:
         return self.has_view_permission(request) and request.user.has_perm("outbox.resend_message")

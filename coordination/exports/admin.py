@@ -26,7 +26,7 @@ ADMIN_EXPORTS: list[tuple[type[Model], str, tuple[str, ...]]] = [
     (Project, "projecten", ()),
     # The roster action stays: it is the roster of a few groups, the new one a whole table.
     (Cohort, "groepen", ()),
-    (Registration, "aanmeldingen", ("export_selected",)),
+    (Registration, "aanmeldingen", ()),
     (HoursEntry, "uren", ()),
 ]
 

@@ -10,7 +10,7 @@ Lock order, as in projects.services.enrolment: cohorts first (in id order), then
 """
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -128,19 +128,20 @@ def allocation_input(cohort_ids: Sequence[int]) -> AllocationInput:
     )
     preferences = allocation_preferences([c.cohort_id for c in seats])
     student_ids = sorted(preferences)
-    blocked = allocation_ineligible([c.cohort_id for c in seats], student_ids)
-    levels = {
-        student.pk: _education_kind(student)
-        for student in User.objects.filter(pk__in=student_ids).select_related(
-            "student_profile__institution"
-        )
-    }
+    levels = _education_kinds(student_ids)
+    blocked: dict[int, set[int]] = {}
+    for student_id, cohort_id in allocation_ineligible(
+        ((s, c) for s, choices in preferences.items() for c in choices),
+        within=[c.cohort_id for c in seats],
+        kinds=levels,
+    ):
+        blocked.setdefault(student_id, set()).add(cohort_id)
     students = tuple(
         StudentWishes(
             student_id=student_id,
             level=levels.get(student_id, ""),
             choices=tuple(preferences[student_id]),
-            ineligible=frozenset(c for s, c in blocked if s == student_id),
+            ineligible=frozenset(blocked.get(student_id, ())),
         )
         for student_id in student_ids
     )
@@ -187,34 +188,44 @@ def allocation_preferences(cohort_ids: Sequence[int]) -> dict[int, list[int]]:
 
 
 def allocation_ineligible(
-    cohort_ids: Sequence[int], student_ids: Sequence[int]
+    pairs: Iterable[tuple[int, int]],
+    *,
+    within: Sequence[int],
+    kinds: dict[int, str] | None = None,
 ) -> set[tuple[int, int]]:
-    """(student, cohort) pairs the rules forbid now, in three queries for any number.
+    """Which of these (student, cohort) pairs the rules forbid now, in three queries.
 
     The same rules as eligibility_problem (type of education, no two intensive projects at
-    once), read in bulk. The certificate of conduct was confirmed when the student ranked.
+    once), read in bulk; places in the cohorts `within` (the allocation's own) do not count
+    as clashes. `kinds` (student id -> type of education) saves a query when the caller has
+    them. The certificate of conduct was confirmed when the student ranked.
     """
-    cohorts = list(
-        Cohort.objects.filter(pk__in=cohort_ids).select_related("project").order_by("pk")
+    pairs = set(pairs)
+    student_ids = sorted({student_id for student_id, _cohort in pairs})
+    cohorts = Cohort.objects.filter(pk__in={cohort_id for _student, cohort_id in pairs})
+    cohort_of = {cohort.pk: cohort for cohort in cohorts.select_related("project")}
+    kinds = kinds if kinds is not None else _education_kinds(student_ids)
+    busy = _intensive_places(student_ids, exclude=within)
+    return {
+        (student_id, cohort_id)
+        for student_id, cohort_id in pairs
+        if _forbidden(cohort_of[cohort_id], kinds.get(student_id, ""), busy.get(student_id, ()))
+    }
+
+
+def _forbidden(cohort: Cohort, kind: str, busy: Iterable[tuple]) -> bool:
+    if kind not in cohort.project.institution_kinds:
+        return True
+    return cohort.project.csl_level == CslLevel.INTENSIVE and any(
+        start <= cohort.ends_on and end >= cohort.starts_on for start, end in busy
     )
+
+
+def _education_kinds(student_ids: Sequence[int]) -> dict[int, str]:
     students = User.objects.filter(pk__in=student_ids).select_related(
         "student_profile__institution"
     )
-    kinds = {student.pk: _education_kind(student) for student in students}
-    busy = _intensive_places(student_ids, exclude=cohort_ids)
-    ineligible: set[tuple[int, int]] = set()
-    for student_id in student_ids:
-        kind = kinds.get(student_id, "")
-        for cohort in cohorts:
-            if kind not in cohort.project.institution_kinds or (
-                cohort.project.csl_level == CslLevel.INTENSIVE
-                and any(
-                    start <= cohort.ends_on and end >= cohort.starts_on
-                    for start, end in busy.get(student_id, ())
-                )
-            ):
-                ineligible.add((student_id, cohort.pk))
-    return ineligible
+    return {student.pk: _education_kind(student) for student in students}
 
 
 def _education_kind(student: User) -> str:
@@ -301,7 +312,9 @@ def allocation_publish(
                     )
                     % {"n": taken, "cohort": cohort, "places": cohort.max_size}
                 )
-        blocked = allocation_ineligible(cohort_ids, placed_ids)
+        blocked = allocation_ineligible(
+            ((p.student_id, p.cohort_id) for p in placements), within=cohort_ids
+        )
         broken = sorted(
             str(students[p.student_id])
             for p in placements
