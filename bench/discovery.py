@@ -206,6 +206,26 @@ def report(results: dict[str, list[tuple[int, float]]], rss, args, load) -> None
         print(f"  {label:<16} {mib(values)}")
 
 
+def time_in_process(pages: dict[str, str], times: int) -> None:
+    """Median time of each page through Django's test client: no HTTP and no second process,
+    so it moves far less with the machine's load than the requests per second do."""
+    from django.test import Client  # noqa: PLC0415 - Django is set up by now
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    print(f"\nIn this process, median of {times} after 5 warm-up requests:")
+    for name, path in pages.items():
+        for _ in range(5):
+            client.get(path)
+        durations = []
+        for _ in range(times):
+            start = time.perf_counter()
+            response = client.get(path)
+            durations.append(time.perf_counter() - start)
+        if response.status_code != 200:
+            raise SystemExit(f"{path} answered {response.status_code}")
+        print(f"  {name:<40} {sorted(durations)[times // 2] * 1000:7.2f} ms")
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default="lms_bench")
@@ -216,7 +236,20 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use the database a --keep run left (migrated, not seeded again); implies --keep",
+    )
+    parser.add_argument(
+        "--in-process",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time each page N times in this process (Django's test client), median in ms",
+    )
     args = parser.parse_args()
+    args.keep = args.keep or args.reuse
     if args.rounds < 1 or args.seconds <= 0 or args.requests < 1 or args.concurrency < 1:
         parser.error("--rounds, --seconds, --requests and --concurrency must be positive")
     return args
@@ -253,8 +286,9 @@ def main() -> None:
     static_root = tempfile.mkdtemp(prefix="lms-bench-static-")
     env = bench_environment(database_url, database) | {"STATIC_ROOT": static_root}
     t0 = time.perf_counter()
-    print(f"Database {database}: drop and create")
-    recreate_database(database_url, database)
+    if not args.reuse:
+        print(f"Database {database}: drop and create")
+        recreate_database(database_url, database)
 
     os.environ.update(env)
     import django  # noqa: PLC0415
@@ -268,19 +302,24 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     print(f"Migrated in {time.perf_counter() - t0:.0f} s")
-    t1 = time.perf_counter()
-    counts = seed(projects=args.projects, enrolments=args.enrolments, rng=random.Random(20260401))
-    # The seed writes cohorts with bulk_create, past the services that keep this column.
-    projects_next_open_refresh_all()
-    # That update left a dead version of every project row; autovacuum would clear them
-    # soon on a live site, and the planner needs the column's statistics.
-    with connections["default"].cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE projects_project")
-    print(f"Seeded in {time.perf_counter() - t1:.0f} s: {counts}")
+    if not args.reuse:
+        t1 = time.perf_counter()
+        counts = seed(
+            projects=args.projects, enrolments=args.enrolments, rng=random.Random(20260401)
+        )
+        # The seed writes cohorts with bulk_create, past the services that keep this column.
+        projects_next_open_refresh_all()
+        # That update left a dead version of every project row; autovacuum would clear them
+        # soon on a live site, and the planner needs the column's statistics.
+        with connections["default"].cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE projects_project")
+        print(f"Seeded in {time.perf_counter() - t1:.0f} s: {counts}")
     pages = PAGES | {
         "discovery, a page in the middle": f"/projecten/?page={max(args.projects // 40, 1)}",
         "project page": Project.objects.order_by("pk").first().get_absolute_url(),
     }
+    if args.in_process:
+        time_in_process(pages, args.in_process)
     connections.close_all()
 
     port = free_port()

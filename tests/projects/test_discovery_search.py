@@ -4,6 +4,7 @@ and ordering by relevance."""
 import pytest
 
 from partners.enums import CslLevel
+from projects.models import Project, TitleWord
 from tests.projects.factories import CohortFactory, ProjectFactory, _monday_in
 from tests.projects.test_discovery import discover, text_of, titles
 
@@ -162,3 +163,38 @@ def test_search_without_matches_past_page_one_shows_nothing_found(client):
 
     assert titles(response) == []
     assert "0 projects for “voetbal”" in text_of(response)
+
+
+def _title_words() -> set[str]:
+    return set(TitleWord.objects.values_list("word", flat=True))
+
+
+def test_title_words_follow_every_title_change_and_deletion():
+    ProjectFactory(title="Buurtmoestuin Noord")
+    renamed = ProjectFactory(title="Koffie bij Jansen")
+
+    Project.objects.filter(pk=renamed.pk).update(title="Koffie in de Kooi")
+
+    # "bij", "in" and "de" are Dutch stop words: no search can ask for them.
+    assert _title_words() == {"buurtmoestuin", "noord", "koffie", "kooi"}
+
+    renamed.delete()
+
+    assert _title_words() == {"buurtmoestuin", "noord"}
+
+
+def test_title_word_shared_by_two_titles_stays_while_one_has_it():
+    ProjectFactory(title="Buurtmoestuin Noord")
+    other = ProjectFactory(title="Buurtmoestuin Zuid")
+
+    other.delete()
+
+    assert _title_words() == {"buurtmoestuin", "noord"}
+
+
+def test_search_finds_part_of_a_word_in_a_renamed_title_and_not_the_old_title(client):
+    renamed = project("Taalcafé")
+    Project.objects.filter(pk=renamed.pk).update(title="Buurtmoestuin Noord")
+
+    assert titles(discover(client, "q=moestuin")) == ["Buurtmoestuin Noord"]
+    assert titles(discover(client, "q=taalcaf")) == []
