@@ -322,10 +322,12 @@ def discovery_page(
     that stops after the page), and only those rows get the card facts, so a page deep in
     the list costs no more subqueries than the first.
 
-    With `counted_with_page` (a search, where finding the rows costs far more than counting
-    them) the keys of the page and the total come from one query with a window count, so
-    the matches are found and ranked once instead of twice; a page past the end then costs
-    two more queries. A page past the end shows the last page.
+    With `counted_with_page` (a search or a filter, where counting evaluates the conditions
+    on every row and the page would evaluate them again) the keys of the page and the total
+    come from one query with a window count, so the matches are found (and ranked) once
+    instead of twice; a page past the end then costs two more queries.
+
+    A page past the end shows the last page.
     """
     if counted_with_page:
         page_ids, total = _page_ids_and_total(projects, ordering, number, per_page)
