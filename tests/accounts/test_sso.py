@@ -85,16 +85,16 @@ def student_claims(email="lisa@mail.example.org", **extra) -> dict:
     } | extra
 
 
-def start_login(client) -> str:
+def start_login(client, process: str = "login") -> str:
     """Press the button on our login page; return the provider's authorization URL."""
-    response = client.post(LOGIN, {"process": "login"})
+    response = client.post(f"{LOGIN}?process={process}")
     assert response.status_code == 302
     return response.url
 
 
-def log_in_at_provider(client, sub: str, *, action: str = "authorize"):
+def log_in_at_provider(client, sub: str, *, action: str = "authorize", process: str = "login"):
     """The whole round trip for the person with this subject; return our callback's answer."""
-    authorize_url = start_login(client)
+    authorize_url = start_login(client, process)
     form = requests.get(authorize_url, timeout=TIMEOUT)
     assert form.status_code == 200
     assert 'name="sub"' in form.text
@@ -308,6 +308,30 @@ def test_sso_login_with_an_address_the_provider_did_not_verify_links_nothing(
     assert response.status_code == 403
     assert signed_in_user_id(client) is None
     assert (User.objects.get().pk, SocialAccount.objects.count()) == (existing.pk, 0)
+
+
+@pytest.mark.integration
+def test_sso_signed_in_person_links_their_institution_from_their_account(client, surfconext, db):
+    # The way on for who was told an account with their address exists: log in, then link.
+    person = ResearcherFactory(email="rachid@leidenuniv.nl")
+    person_at_provider(
+        surfconext,
+        "pseudo-linker",
+        email="r.onderzoeker@leidenuniv.nl",
+        eduperson_affiliation=["employee"],
+        schac_home_organization="leidenuniv.nl",
+    )
+    client.force_login(person)
+    page = parse(client.get(reverse("socialaccount_connections")).content)
+    assert page.find("main").find("form").attrs["action"] == f"{LOGIN}?process=connect"
+
+    callback = log_in_at_provider(client, "pseudo-linker", process="connect")
+
+    assert (callback.status_code, callback.url) == (302, reverse("socialaccount_connections"))
+    account = SocialAccount.objects.get()
+    assert (account.user_id, account.uid) == (person.pk, "pseudo-linker")
+    assert User.objects.count() == 1
+    assert signed_in_user_id(client) == person.pk
 
 
 # --- No role, no account ---------------------------------------------------------------
