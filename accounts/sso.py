@@ -21,7 +21,7 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_email
 from allauth.core.exceptions import ImmediateHttpResponse
-from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter, _build_apps_from_settings
 from allauth.socialaccount.forms import SignupForm
 from allauth.socialaccount.models import SocialLogin
 from allauth.socialaccount.providers.base import AuthProcess
@@ -114,6 +114,16 @@ def refusal_response(
 
 
 class InstitutionAccountAdapter(DefaultSocialAccountAdapter):
+    def list_apps(self, request: HttpRequest | None, provider=None, client_id=None) -> list:
+        """The apps in settings, never rows in the database.
+
+        SURFconext is configured by the environment only (and allauth's admin for apps is
+        switched off), so a stray row cannot switch on a provider; it also spares every
+        page with the button a query. allauth's own helper builds the apps from settings.
+        """
+        apps = _build_apps_from_settings(provider=provider, client_id=client_id)
+        return [app for provider_apps in apps.values() for app in provider_apps]
+
     def populate_user(self, request: HttpRequest, sociallogin: SocialLogin, data):
         """Set the role from the affiliation and keep only the claims we use.
 

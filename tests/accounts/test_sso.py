@@ -16,7 +16,7 @@ import oidc_provider_mock
 import pytest
 import requests
 from allauth.account.models import EmailAddress
-from allauth.socialaccount.models import SocialAccount, SocialToken
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.urls import reverse
 
 from accounts.enums import InstitutionKind, Role
@@ -428,6 +428,23 @@ def test_login_page_has_no_institution_button_when_surfconext_is_off(client, set
         reverse("account_login")
     ]
     assert "SURFconext" not in page.find("main").text
+    assert client.post(LOGIN).status_code == 404
+
+
+@pytest.mark.integration
+def test_login_page_ignores_an_openid_app_stored_in_the_database(client, settings, db):
+    settings.SOCIALACCOUNT_PROVIDERS = {}
+    SocialApp.objects.create(
+        provider="openid_connect",
+        provider_id=SURFCONEXT_PROVIDER_ID,
+        name="Elders",
+        client_id="x",
+        settings={"server_url": "https://elders.example.org"},
+    )
+
+    page = parse(client.get(reverse("account_login")).content)
+
+    assert "Elders" not in page.find("main").text
     assert client.post(LOGIN).status_code == 404
 
 
