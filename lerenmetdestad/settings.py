@@ -250,8 +250,8 @@ SOCIALACCOUNT_EMAIL_REQUIRED = True
 # The access token is used once, to read the claims, and never kept.
 SOCIALACCOUNT_STORE_TOKENS = False
 # A first sign-in links to an existing account only when SURFconext and our own records both
-# say the address is verified (accounts.sso.InstitutionAccountAdapter.authenticate_by_email).
-SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+# say the address is verified (accounts.sso.InstitutionAccountAdapter.authenticate_by_email,
+# which replaces allauth's EMAIL_AUTHENTICATION rule); the link is then saved at once.
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 
 # --- Internationalisation: Dutch first, English by choice -----------------------------
