@@ -1,3 +1,4 @@
+from allauth.socialaccount.models import SocialApp, SocialToken
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -74,3 +75,10 @@ class ResearcherProfileAdmin(CoordinatorPermissions, admin.ModelAdmin):
     list_select_related = ["user", "institution"]
     autocomplete_fields = ["user"]
     filter_horizontal = ["themes"]
+
+
+# SURFconext is configured by settings only (lerenmetdestad/settings.py) and tokens are never
+# stored, so allauth's admin for apps and tokens would only offer a second, unchecked place
+# for secrets. Linked accounts (allauth's SocialAccount admin) stay for superusers.
+admin.site.unregister(SocialApp)
+admin.site.unregister(SocialToken)

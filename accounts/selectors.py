@@ -24,3 +24,27 @@ def institution_for_email(email: str) -> Institution | None:
         if candidate in matches:
             return matches[candidate]
     return None
+
+
+def institution_for_home_organisation(domain: str) -> Institution | None:
+    """The institution whose email domains belong to SURFconext's home organisation.
+
+    `schac_home_organization` is the institution's own domain (hsleiden.nl,
+    leidenuniv.nl). A registered email domain that is that domain or one of its parents
+    wins, as for an address; otherwise the one institution whose email domains lie under
+    it (umail.leidenuniv.nl under leidenuniv.nl). Two institutions under one home
+    organisation, or none, give None: the person chooses on their profile page.
+    """
+    domain = domain.strip().lower()
+    if not domain or "@" in domain:
+        return None
+    exact = institution_for_email(f"x@{domain}")
+    if exact is not None:
+        return exact
+    under = {
+        row.institution_id: row.institution
+        for row in InstitutionEmailDomain.objects.filter(
+            domain__endswith=f".{domain}"
+        ).select_related("institution")
+    }
+    return next(iter(under.values())) if len(under) == 1 else None

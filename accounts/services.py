@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.enums import Role
-from accounts.models import ResearcherProfile, StudentProfile, User
+from accounts.models import Institution, ResearcherProfile, StudentProfile, User
 from accounts.selectors import institution_for_email
 
 
@@ -13,14 +13,17 @@ class AccountError(Exception):
 
 
 @transaction.atomic
-def profile_ensure(*, user: User) -> StudentProfile | ResearcherProfile | None:
+def profile_ensure(
+    *, user: User, institution: Institution | None = None
+) -> StudentProfile | ResearcherProfile | None:
     """Create the profile that belongs to the user's role, if it is missing.
 
-    A student's institution is proposed from their email domain; they confirm or
-    change it on the profile page.
+    `institution` is the one the person's institution named itself (SURFconext's home
+    organisation). Without it, the institution is proposed from the email domain; people
+    confirm or change it on the profile page. An existing profile is left as it is.
     """
     if user.role == Role.STUDENT:
-        institution = institution_for_email(user.email)
+        institution = institution or institution_for_email(user.email)
         profile, _created = StudentProfile.objects.get_or_create(
             user=user,
             defaults={
@@ -30,7 +33,7 @@ def profile_ensure(*, user: User) -> StudentProfile | ResearcherProfile | None:
         )
         return profile
     if user.role == Role.RESEARCHER:
-        institution = institution_for_email(user.email)
+        institution = institution or institution_for_email(user.email)
         profile, _created = ResearcherProfile.objects.get_or_create(
             user=user, defaults={"institution": institution}
         )

@@ -5,7 +5,15 @@ the views ourselves instead of including allauth.account.urls.
 """
 
 from allauth.account import views
+from allauth.socialaccount import views as social_views
+from allauth.socialaccount.providers.openid_connect import views as oidc_views
 from django.urls import path, re_path
+
+from lerenmetdestad.sso import SURFCONEXT_PROVIDER_ID
+
+# allauth reverses these with the provider id as an argument; a default that equals it lets
+# the paths stay fixed and Dutch. The callback is the redirect URI registered at SURFconext.
+_SURFCONEXT = {"provider_id": SURFCONEXT_PROVIDER_ID}
 
 urlpatterns = [
     path("inloggen/", views.login, name="account_login"),
@@ -39,4 +47,20 @@ urlpatterns = [
         views.password_reset_from_key_done,
         name="account_reset_password_from_key_done",
     ),
+    # Signing in with SURFconext (accounts/sso.py); answers 404 while it is not configured.
+    path("instelling/inloggen/", oidc_views.login, _SURFCONEXT, name="openid_connect_login"),
+    path(
+        "instelling/inloggen/terug/",
+        oidc_views.callback,
+        _SURFCONEXT,
+        name="openid_connect_callback",
+    ),
+    path("instelling/aanmelden/", social_views.signup, name="socialaccount_signup"),
+    path(
+        "instelling/geannuleerd/",
+        social_views.login_cancelled,
+        name="socialaccount_login_cancelled",
+    ),
+    path("instelling/fout/", social_views.login_error, name="socialaccount_login_error"),
+    path("instelling/", social_views.connections, name="socialaccount_connections"),
 ]

@@ -13,6 +13,7 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from lerenmetdestad.env import env_bool, env_int, env_list, env_str, env_url
+from lerenmetdestad.sso import SURFCONEXT_ISSUER, origin, surfconext_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Where `make run` keeps its embedded PostgreSQL and Redis, and where uploads go locally.
@@ -45,6 +46,10 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
+    # Installed whether or not SURFconext is configured, so the tables of linked accounts
+    # exist everywhere and the privacy export and erasure can always read them.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "django_filters",
     "rules.apps.AutodiscoverRulesConfig",
     "lerenmetdestad",
@@ -209,6 +214,46 @@ ACCOUNT_RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", default=True)
 if not ACCOUNT_RATE_LIMITS_ENABLED:
     ACCOUNT_RATE_LIMITS = False
 
+# --- Institutional sign-on: SURFconext through allauth's OpenID Connect provider ------------
+# Off (no button, no provider) while SURFCONEXT_CLIENT_ID is empty. README.md, "Signing in
+# with SURFconext", says what to register at SURF.
+SURFCONEXT_CLIENT_ID = env_str("SURFCONEXT_CLIENT_ID", "")
+SURFCONEXT_CLIENT_SECRET = env_str("SURFCONEXT_CLIENT_SECRET", "")
+SURFCONEXT_SERVER_URL = env_url(
+    "SURFCONEXT_SERVER_URL", SURFCONEXT_ISSUER, schemes={"https", "http"}
+).rstrip("/")
+SURFCONEXT_ENABLED = bool(SURFCONEXT_CLIENT_ID)
+if SURFCONEXT_ENABLED and not SURFCONEXT_CLIENT_SECRET:
+    raise ImproperlyConfigured(
+        "SURFCONEXT_CLIENT_SECRET must be set when SURFCONEXT_CLIENT_ID is set."
+    )
+if SURFCONEXT_ENABLED and urlparse(SURFCONEXT_SERVER_URL).scheme != "https" and not DEBUG:
+    raise ImproperlyConfigured(
+        f"SURFCONEXT_SERVER_URL must start with https:// when DEBUG is off; "
+        f"got {SURFCONEXT_SERVER_URL!r}."
+    )
+SOCIALACCOUNT_PROVIDERS = (
+    surfconext_providers(
+        client_id=SURFCONEXT_CLIENT_ID,
+        secret=SURFCONEXT_CLIENT_SECRET,
+        server_url=SURFCONEXT_SERVER_URL,
+    )
+    if SURFCONEXT_ENABLED
+    else {}
+)
+SOCIALACCOUNT_ADAPTER = "accounts.sso.InstitutionAccountAdapter"
+SOCIALACCOUNT_FORMS = {"signup": "accounts.sso.InstitutionSignupForm"}
+# A first sign-in always shows one short form: SURFconext does not send a name (we do not
+# ask it for one), and our own sign-up asks everyone for the name others will see.
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+# The access token is used once, to read the claims, and never kept.
+SOCIALACCOUNT_STORE_TOKENS = False
+# A first sign-in links to an existing account only when SURFconext and our own records both
+# say the address is verified (accounts.sso.InstitutionAccountAdapter.authenticate_by_email,
+# which replaces allauth's EMAIL_AUTHENTICATION rule); the link is then saved at once.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+
 # --- Internationalisation: Dutch first, English by choice -----------------------------
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
@@ -350,7 +395,9 @@ SECURE_CSP = {
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    # The SURFconext button posts to our own login view, which redirects to the provider;
+    # browsers hold that redirect to form-action too.
+    "form-action": [CSP.SELF, *([origin(SURFCONEXT_SERVER_URL)] if SURFCONEXT_ENABLED else [])],
     "frame-ancestors": [CSP.NONE],
 }
 

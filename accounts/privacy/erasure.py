@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount, SocialToken
 from django.apps import apps
 from django.contrib.sessions.models import Session
 from django.db import models, transaction
@@ -90,10 +91,11 @@ def account_anonymise(*, user_id: int, inactive_before: datetime | None = None) 
     account is already erased, or active again). Raises ErasureError for the last
     coordinator and for people who still hold a place in a group or an event under way.
     Side effects: the user row anonymised and switched off; their sessions, email addresses,
-    memberships, join requests, calendar feed and opt-outs deleted; their profile, their own
-    free text (motivations, reflections, hours notes, what they bring and seek, follow-up
-    notes) blanked; mail to them kept as rows without address or body, and still queued
-    mail failed; their name and email address replaced in every text column of every table.
+    linked institution accounts (and any tokens), memberships, join requests, calendar feed
+    and opt-outs deleted; their profile, their own free text (motivations, reflections, hours
+    notes, what they bring and seek, follow-up notes) blanked; mail to them kept as rows
+    without address or body, and still queued mail failed; their name and email address
+    replaced in every text column of every table.
     """
     with transaction.atomic():
         user = lock_rows(User.objects.filter(pk=user_id)).first()
@@ -116,6 +118,10 @@ def account_anonymise(*, user_id: int, inactive_before: datetime | None = None) 
         user.groups.clear()
         user.user_permissions.clear()
         EmailAddress.objects.filter(user=user).delete()
+        # The link to their institution goes too, so signing in there no longer finds the
+        # anonymous account. Tokens are never stored; any there are go first all the same.
+        SocialToken.objects.filter(account__user=user).delete()
+        SocialAccount.objects.filter(user=user).delete()
         _sessions_delete(user)
 
         messages = _outbox_anonymise(user, addresses, new_email)

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 from django.db.models import Prefetch
 
 from accounts.models import ResearcherProfile, StudentProfile, User
@@ -21,7 +22,8 @@ from projects.models import (
 )
 
 # Raised when an item is added or its shape changes, so a reader can tell downloads apart.
-FORMAT_VERSION = 1
+# 2: the institution accounts one can log in with.
+FORMAT_VERSION = 2
 
 
 def _when(value: date | datetime | None) -> str | None:
@@ -53,6 +55,18 @@ def personal_data(user: User) -> dict[str, Any]:
             "email_addresses": [
                 {"email": address.email, "verified": address.verified, "primary": address.primary}
                 for address in EmailAddress.objects.filter(user=person).order_by("pk")
+            ],
+            # What the person logs in with at their institution, and what it told us when the
+            # account was made. Never tokens: none are stored (settings.py).
+            "institution_accounts": [
+                {
+                    "provider": account.provider,
+                    "uid": account.uid,
+                    "linked_at": _when(account.date_joined),
+                    "last_login": _when(account.last_login),
+                    "claims_kept": account.extra_data,
+                }
+                for account in SocialAccount.objects.filter(user=person).order_by("pk")
             ],
         },
         "profile": _profile(person),

@@ -2,6 +2,7 @@
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount, SocialToken
 from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -171,6 +172,10 @@ def test_erasure_anonymises_the_account_and_blanks_the_persons_own_text(
     )
     assert (user.is_active, user.has_usable_password()) == (False, False)
     assert EmailAddress.objects.filter(user=user).count() == 0
+    # The link to SURFconext and its token go; someone else's link stays.
+    assert SocialAccount.objects.filter(user=user).count() == 0
+    assert SocialToken.objects.count() == 0
+    assert list(SocialAccount.objects.values_list("uid", flat=True)) == ["someone-else"]
     assert Membership.objects.filter(user=user).count() == 0
     profile = user.student_profile
     assert (profile.programme, profile.study_year, profile.languages, profile.weekdays) == (
@@ -360,3 +365,18 @@ def test_text_sweep_replaces_whole_names_and_addresses_only(db):
         "joann@x.nl",
     )
     assert Invitation.objects.count() == 0
+
+
+def test_erasure_of_someone_who_logs_in_with_their_institution_only(client, db):
+    # No password to confirm: typing the address is the confirmation.
+    person = UserFactory(email="lisa@mail.example.org", password=None)
+    person.set_unusable_password()
+    person.save(update_fields=["password"])
+    SocialAccount.objects.create(user=person, provider="surfconext", uid="pseudonym-of-lisa")
+    client.force_login(person)
+
+    response = client.post(ERASE, {"confirm_email": "lisa@mail.example.org"})
+
+    assert response.status_code == 302
+    assert SocialAccount.objects.count() == 0
+    assert User.objects.get(pk=person.pk).email == f"user-{person.pk}@erased.invalid"

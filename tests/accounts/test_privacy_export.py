@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from allauth.socialaccount.models import SocialAccount, SocialToken
 from django.urls import reverse
 from django.utils import timezone
 
@@ -57,6 +58,7 @@ class Everything:
     dossier: object
     version: object
     challenge_message: object
+    institution_account: object
 
 
 def data_everywhere(person, *, rows: int = 1, other=None) -> Everything:
@@ -71,6 +73,16 @@ def data_everywhere(person, *, rows: int = 1, other=None) -> Everything:
     profile.languages, profile.weekdays = ["nl", "en"], [1, 3]
     profile.save()
 
+    institution_account = SocialAccount.objects.create(
+        user=person,
+        provider="surfconext",
+        uid="pseudonym-of-sanne",
+        extra_data={"eduperson_affiliation": ["student"], "schac_home_organization": "hsleiden.nl"},
+    )
+    # Tokens are never stored (settings.py); one here shows the download would leave it out.
+    SocialToken.objects.create(account=institution_account, token="access-token-not-for-you")
+    if other is not None:
+        SocialAccount.objects.create(user=other, provider="surfconext", uid="someone-else")
     membership = MembershipFactory(
         user=person,
         organisation=OrganisationFactory(name="Buurthuis De Kooi"),
@@ -165,6 +177,7 @@ def data_everywhere(person, *, rows: int = 1, other=None) -> Everything:
         dossier=dossier,
         version=version,
         challenge_message=challenge_message,
+        institution_account=institution_account,
     )
 
 
@@ -187,6 +200,18 @@ def test_personal_data_holds_exactly_the_persons_items(student, researcher):
             "last_login": None,
             "email_addresses": [
                 {"email": "sanne@student.hsleiden.nl", "verified": True, "primary": True}
+            ],
+            "institution_accounts": [
+                {
+                    "provider": "surfconext",
+                    "uid": "pseudonym-of-sanne",
+                    "linked_at": made.institution_account.date_joined.isoformat(),
+                    "last_login": made.institution_account.last_login.isoformat(),
+                    "claims_kept": {
+                        "eduperson_affiliation": ["student"],
+                        "schac_home_organization": "hsleiden.nl",
+                    },
+                }
             ],
         },
         "profile": {
@@ -341,7 +366,7 @@ def test_personal_data_takes_the_same_queries_for_one_or_many_rows(
 ):
     data_everywhere(student, rows=rows, other=researcher)
 
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         data = personal_data(student)
 
     assert len(data["enrolments"]) == rows
@@ -361,6 +386,10 @@ def test_download_is_a_json_attachment_of_the_signed_in_person(client, student, 
     data = json.loads(response.content)
     assert data["account"]["email"] == "sanne@student.hsleiden.nl"
     assert data["enrolments"][0]["motivation"] == "Ik wil graag helpen in groep 1."
+    # The linked institution account is there, its token and the other's account are not.
+    assert [a["uid"] for a in data["account"]["institution_accounts"]] == ["pseudonym-of-sanne"]
+    assert b"access-token-not-for-you" not in response.content
+    assert b"someone-else" not in response.content
 
 
 @pytest.mark.parametrize(

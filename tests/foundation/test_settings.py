@@ -1,5 +1,6 @@
 """Settings come from the environment and a bad value stops start-up with a clear message."""
 
+import json
 import os
 import subprocess
 import sys
@@ -54,6 +55,7 @@ _SETTING_NAMES = {
     "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "DATABASE_URL", "REDIS_URL",
     "EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_BACKEND",
     "LOG_LEVEL", "LOG_FORMAT", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
+    "SURFCONEXT_CLIENT_ID", "SURFCONEXT_CLIENT_SECRET", "SURFCONEXT_SERVER_URL",
 }  # fmt: skip
 
 
@@ -159,3 +161,85 @@ def test_production_settings_are_safe_by_default():
     assert result.stdout.strip() == (
         "False True True True 31536000 Europe/Amsterdam nl 'self' <CSP_NONCE_SENTINEL>"
     )
+
+
+SURFCONEXT_PRINT = (
+    "import json; from django.conf import settings as s; "
+    "print(json.dumps([s.SOCIALACCOUNT_PROVIDERS, s.SECURE_CSP['form-action']]))"
+)
+
+
+@pytest.mark.integration
+def test_surfconext_is_off_without_a_client_id():
+    result = run_django(PRODUCTION_ENV, "shell", "--no-imports", "-c", SURFCONEXT_PRINT)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [{}, ["'self'"]]
+
+
+@pytest.mark.integration
+def test_surfconext_settings_make_one_app_with_only_the_needed_scopes():
+    env = PRODUCTION_ENV | {
+        "SURFCONEXT_CLIENT_ID": "lerenmetdestad.nl",
+        "SURFCONEXT_CLIENT_SECRET": "s3cret-from-the-sp-dashboard",
+    }
+
+    result = run_django(env, "shell", "--no-imports", "-c", SURFCONEXT_PRINT)
+
+    assert result.returncode == 0, result.stderr
+    providers, form_action = json.loads(result.stdout)
+    assert providers == {
+        "openid_connect": {
+            "APPS": [
+                {
+                    "provider_id": "surfconext",
+                    "name": "SURFconext",
+                    "client_id": "lerenmetdestad.nl",
+                    "secret": "s3cret-from-the-sp-dashboard",
+                    "settings": {
+                        "server_url": "https://connect.surfconext.nl",
+                        "scope": ["openid", "email"],
+                        "oauth_pkce_enabled": True,
+                    },
+                }
+            ]
+        }
+    }
+    # The button's form is redirected to SURFconext, which the policy must allow.
+    assert form_action == ["'self'", "https://connect.surfconext.nl"]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"SURFCONEXT_CLIENT_ID": "lerenmetdestad.nl"},
+            "SURFCONEXT_CLIENT_SECRET must be set when SURFCONEXT_CLIENT_ID is set.",
+        ),
+        (
+            {
+                "SURFCONEXT_CLIENT_ID": "lerenmetdestad.nl",
+                "SURFCONEXT_CLIENT_SECRET": "geheim",
+                "SURFCONEXT_SERVER_URL": "http://connect.test.surfconext.nl",
+            },
+            (
+                "SURFCONEXT_SERVER_URL must start with https:// when DEBUG is off; "
+                "got 'http://connect.test.surfconext.nl'."
+            ),
+        ),
+        (
+            {"SURFCONEXT_SERVER_URL": "connect.surfconext.nl"},
+            (
+                "SURFCONEXT_SERVER_URL must be a URL starting with one of http, https; "
+                "got 'connect.surfconext.nl'."
+            ),
+        ),
+    ],
+    ids=["id-without-secret", "plain-http", "no-scheme"],
+)
+def test_bad_surfconext_setting_stops_start_up_with_a_clear_message(env, message):
+    result = run_django(PRODUCTION_ENV | env, "check")
+
+    assert result.returncode == 1
+    assert f"django.core.exceptions.ImproperlyConfigured: {message}" in result.stderr

@@ -13,6 +13,7 @@ from decimal import Decimal
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.utils import user_pk_to_url_str
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -294,6 +295,7 @@ def _admin_rows(*, coordinator: User, person: User, cohort: Cohort) -> None:
     )
     ReminderPause.objects.create(kind=ReminderKind.values[0], paused_by=coordinator)
     OptOut.objects.create(user=person, kind=OPTIONAL_KINDS[0])
+    SocialAccount.objects.create(user=person, provider="surfconext", uid=f"scene-{person.pk}")
     OpLocatieOpening.objects.create(
         weekday=2, opens_at=time(10), closes_at=time(16), valid_from=date(2026, 1, 1)
     )

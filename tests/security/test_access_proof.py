@@ -493,6 +493,8 @@ def test_the_walk_finds_the_signed_links_and_the_file_downloads():
 ADMIN_ACTIONS: dict[str, tuple[str, ...]] = {
     "auth.Group": ("delete_selected",),
     "account.EmailAddress": ("delete_selected", "make_verified"),
+    # Linked institution accounts (SURFconext): superusers may unlink one by hand.
+    "socialaccount.SocialAccount": ("delete_selected",),
     "accounts.User": ("delete_selected",),
     "accounts.Institution": ("delete_selected",),
     "accounts.StudentProfile": ("delete_selected",),

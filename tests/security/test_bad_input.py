@@ -29,6 +29,8 @@ from types import SimpleNamespace
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+from allauth.socialaccount.models import SocialAccount, SocialLogin
 from django.conf import settings as django_settings
 from django.contrib.messages import ERROR, get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -43,6 +45,7 @@ from accounts.models import ResearcherProfile, StudentProfile, User
 from events.enums import EventState, RoleAtEvent
 from events.models import Event, FollowUp, Meeting, MeetingSeat, Registration
 from events.services.schedule import schedule_publish, schedule_save
+from lerenmetdestad.sso import SURFCONEXT_PROVIDER_ID, surfconext_providers
 from outbox.enums import OPTIONAL_KINDS
 from outbox.models import Message, OptOut
 from partners.enums import ChallengeState, MembershipRole, OrganisationKind, ResidentInvolvement
@@ -168,6 +171,8 @@ class FormCase:
     file_fields: frozenset[str] = field(default_factory=frozenset)
     # Pages behind allauth's reauthentication: the person confirms their password first.
     reauthenticate: bool = False
+    # What the session holds before the form is sent (a sign-in half done elsewhere).
+    session: Callable[[SimpleNamespace], dict] | None = None
 
 
 def rows(model, *names, **filters):
@@ -194,6 +199,10 @@ def build_scene() -> SimpleNamespace:
     s.researcher = ResearcherFactory(name="Rachid Onderzoeker", email="rachid@leidenuniv.nl")
     s.coordinator = CoordinatorFactory(name="Cora Coördinator")
     s.leaver = StudentFactory(name="Lotte Vertrekt", email="lotte@student.hsleiden.nl")
+    s.linked = StudentFactory(name="Lars Gekoppeld", email="lars@student.hsleiden.nl")
+    s.institution_account = SocialAccount.objects.create(
+        user=s.linked, provider=SURFCONEXT_PROVIDER_ID, uid="pseudonym-of-lars"
+    )
 
     # Paul administers the library; Carla is a member; Olga belongs nowhere yet.
     s.library = OrganisationFactory(name="Bibliotheek Leiden", slug="bibliotheek-leiden")
@@ -656,6 +665,22 @@ CASES = [
         writes=lambda s: rows(User, "email", "name", pk=s.leaver.pk),
         reauthenticate=True,
     ),
+    # Signing in with SURFconext: the first sign-in's name, and unlinking the institution.
+    FormCase(
+        name="institution_signup",
+        user=None,
+        url=lambda s: "/account/instelling/aanmelden/",
+        payload=lambda s: {"name": "Nina Nieuw"},
+        writes=lambda s: rows(User, "email", "name", "role") + rows(SocialAccount, "uid"),
+        session=lambda s: pending_institution_signup(),
+    ),
+    FormCase(
+        name="institution_unlink",
+        user="linked",
+        url=lambda s: "/account/instelling/",
+        payload=lambda s: {"account": str(s.institution_account.pk)},
+        writes=lambda s: rows(SocialAccount, "uid", user=s.linked),
+    ),
     # Op Locatie.
     FormCase(
         name="op_locatie_question",
@@ -675,6 +700,26 @@ CASES = [
         writes=lambda s: rows(Challenge, "title", "question"),
     ),
 ]
+
+
+def pending_institution_signup() -> dict:
+    """What allauth keeps in the session between SURFconext's answer and the name form."""
+    provider = get_social_adapter().get_provider(None, SURFCONEXT_PROVIDER_ID)
+    login = SocialLogin(
+        user=User(email="nina@mail.example.org", role=Role.STUDENT),
+        account=SocialAccount(
+            provider=SURFCONEXT_PROVIDER_ID,
+            uid="pseudonym-of-nina",
+            extra_data={
+                "eduperson_affiliation": ["student"],
+                "schac_home_organization": "hsleiden.nl",
+            },
+        ),
+        email_addresses=[EmailAddress(email="nina@mail.example.org", verified=True, primary=True)],
+        provider=provider,
+    )
+    login.state = {"process": "login"}
+    return {"socialaccount_sociallogin": login.serialize()}
 
 
 def challenge_payload(s) -> dict:
@@ -758,7 +803,15 @@ def with_form_tests(cases):
 
 
 @with_form_tests(CASES)
-@override_settings(ACCOUNT_RATE_LIMITS=False)
+@override_settings(
+    ACCOUNT_RATE_LIMITS=False,
+    # On, but never reached: the institution's forms come after the provider's answer.
+    SOCIALACCOUNT_PROVIDERS=surfconext_providers(
+        client_id="lerenmetdestad-test",
+        secret="test-secret",
+        server_url="https://connect.test.surfconext.nl",
+    ),
+)
 class FormsTakeStrangeInput(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -770,6 +823,10 @@ class FormsTakeStrangeInput(TestCase):
             self.client.force_login(user)
         if case.reauthenticate:
             self.client.post("/account/bevestig-wie-je-bent/", {"password": PASSWORD})
+        if case.session is not None:
+            session = self.client.session
+            session.update(case.session(self.scene))
+            session.save()
         return self.client.post(case.url(self.scene), payload)
 
     def before(self, case: FormCase):
