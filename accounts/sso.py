@@ -4,9 +4,13 @@ allauth's OpenID Connect provider does the protocol (lerenmetdestad/sso.py confi
 this module decides what the answer means for the platform:
 
 - the role follows `eduperson_affiliation`, the institution `schac_home_organization`;
-- an existing account is linked only when SURFconext says the address is verified and the
-  account here verified it too, so an account someone opened with another person's address
-  is never taken over;
+- an address counts as verified when SURFconext says so, or when it lies in the domain of
+  the very institution that signed the person in (its `schac_home_organization`): an
+  institution vouches for its own addresses, and SURFconext's published claims carry no
+  `email_verified`;
+- an existing account is linked only when that address is verified and the account here
+  verified it too, so an account someone opened with another person's address is never
+  taken over;
 - a first sign-in asks for the name others will see, as our own sign-up does, and confirms
   the address by mail unless SURFconext vouches for it;
 - of the claims, only affiliation and home organisation are kept, as the reason for the
@@ -30,7 +34,7 @@ from django.shortcuts import render
 
 from accounts.enums import Role
 from accounts.models import Institution, User
-from accounts.selectors import institution_for_home_organisation
+from accounts.selectors import institution_for_email, institution_for_home_organisation
 from accounts.services import profile_ensure
 
 AFFILIATION = "eduperson_affiliation"
@@ -133,6 +137,11 @@ class InstitutionAccountAdapter(DefaultSocialAccountAdapter):
         user = super().populate_user(request, sociallogin, data)
         claims = InstitutionClaims.from_extra_data(sociallogin.account.extra_data)
         sociallogin.account.extra_data = claims.as_extra_data()
+        home = claims.institution()
+        for address in sociallogin.email_addresses:
+            # allauth has extracted the addresses by now; linking and sign-up read this.
+            if not address.verified and home is not None:
+                address.verified = institution_for_email(address.email) == home
         if claims.role is not None:
             # Used only for a new account: an existing one, once found, keeps its own role.
             user.role = claims.role

@@ -208,6 +208,23 @@ def test_sso_first_login_with_an_address_the_provider_did_not_verify_sends_a_con
 
 
 @pytest.mark.integration
+def test_sso_first_login_with_an_address_of_the_home_organisation_needs_no_confirmation(
+    client, surfconext, hogeschool
+):
+    claims = student_claims(email="lisa@hsleiden.nl")
+    del claims["email_verified"]
+    person_at_provider(surfconext, "pseudo-student-4", **claims)
+
+    log_in_at_provider(client, "pseudo-student-4")
+    done = client.post(SIGNUP, {"name": "Lisa de Vries"})
+
+    user = User.objects.get(email="lisa@hsleiden.nl")
+    assert (done.status_code, signed_in_user_id(client)) == (302, user.pk)
+    assert EmailAddress.objects.get(user=user).verified is True
+    assert Message.objects.filter(to_email="lisa@hsleiden.nl").count() == 0
+
+
+@pytest.mark.integration
 def test_sso_signup_form_without_a_name_creates_nobody(client, surfconext, hogeschool):
     person_at_provider(surfconext, "pseudo-student-3", **student_claims())
     log_in_at_provider(client, "pseudo-student-3")
@@ -290,15 +307,48 @@ def test_sso_login_does_not_take_over_an_unverified_account(client, surfconext, 
     assert EmailAddress.objects.get(user=squatter).verified is False
 
 
+@pytest.fixture
+def universiteit(db):
+    return InstitutionEmailDomainFactory(
+        domain="leidenuniv.nl",
+        institution__name="Universiteit Leiden",
+        institution__kind=InstitutionKind.WO,
+    ).institution
+
+
 @pytest.mark.integration
-def test_sso_login_with_an_address_the_provider_did_not_verify_links_nothing(
-    client, surfconext, db
+def test_sso_login_links_by_an_address_in_the_home_organisations_own_domain(
+    client, surfconext, universiteit
 ):
+    # As SURFconext does: no email_verified claim. The university that signed Rachid in
+    # vouches for an address in its own domain.
     existing = ResearcherFactory(email="rachid@leidenuniv.nl")
     person_at_provider(
         surfconext,
-        "pseudo-unverified",
+        "pseudo-vouched",
         email="rachid@leidenuniv.nl",
+        eduperson_affiliation=["employee"],
+        schac_home_organization="leidenuniv.nl",
+    )
+
+    callback = log_in_at_provider(client, "pseudo-vouched")
+
+    assert (callback.status_code, callback.url) == (302, reverse("accounts:dashboard"))
+    assert signed_in_user_id(client) == existing.pk
+    assert SocialAccount.objects.get().user_id == existing.pk
+
+
+@pytest.mark.integration
+def test_sso_login_with_an_address_the_provider_did_not_verify_links_nothing(
+    client, surfconext, universiteit, hogeschool
+):
+    # The address lies in another institution's domain: the university that signed this
+    # person in cannot vouch for it, and SURFconext did not say it is verified.
+    existing = ResearcherFactory(email="rachid@hsleiden.nl")
+    person_at_provider(
+        surfconext,
+        "pseudo-unverified",
+        email="rachid@hsleiden.nl",
         eduperson_affiliation=["employee"],
         schac_home_organization="leidenuniv.nl",
     )
