@@ -19,7 +19,7 @@ throttle itself with the limits on.
 
 Forms that send no field at all (withdraw from a group, accept an invitation, a new calendar
 address, one-click unsubscribe) have nothing to vary and are left out; the admin's forms are
-for staff and are not in scope.
+for staff, not public or signed-in people, and are left out too.
 """
 
 from collections.abc import Callable
@@ -28,7 +28,9 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
+from allauth.account.utils import user_pk_to_url_str
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.models import SocialAccount, SocialLogin
 from django.conf import settings as django_settings
@@ -284,6 +286,20 @@ def build_scene() -> SimpleNamespace:
         registration_deadline=starts - timedelta(days=7),
     )
     s.meeting = Meeting.objects.get(event=s.held, round=1, table=1)
+    # In round 2 the researcher met Carla's colleague at the library, there as a practitioner:
+    # a follow-up with a note, ready to become a draft challenge or to be linked.
+    practitioner = s.held_people[2]
+    practitioner.role_at_event = RoleAtEvent.PRACTITIONER
+    practitioner.save(update_fields=["role_at_event"])
+    MembershipFactory(user=practitioner.person, organisation=s.library)
+    s.library_challenge = ChallengeFactory(organisation=s.library, title="Voorlezen thuis")
+    s.planned = FollowUp.objects.create(
+        registration=s.held_people[0],
+        meeting=Meeting.objects.get(event=s.held, round=2, table=1),
+        with_person=practitioner.person,
+        planned_on=TODAY + timedelta(days=14),
+        note="Voorlezen bij ouderen thuis onderzoeken.",
+    )
     s.own_registration = RegistrationFactory(
         event=EventFactory(slug="meet-en-match-najaar"), person=s.student, role_at_event="student"
     )
@@ -321,6 +337,16 @@ CASES = [
         url=lambda s: "/account/wachtwoord/vergeten/",
         payload=lambda s: {"email": s.student.email},
         writes=lambda s: rows(Message, "to_email", "kind"),
+    ),
+    FormCase(
+        name="password_reset_from_key",
+        user=None,
+        # allauth moves the key from the mailed link into the session, then shows the form
+        # at this address.
+        url=lambda s: f"/account/wachtwoord/nieuw/{user_pk_to_url_str(s.student)}-set-password/",
+        payload=lambda s: {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        writes=lambda s: rows(User, "password", pk=s.student.pk),
+        session=lambda s: {"_password_reset_key": default_token_generator.make_token(s.student)},
     ),
     FormCase(
         name="password_change",
@@ -647,6 +673,22 @@ CASES = [
             "note": "Samen een aanvraag schrijven.",
         },
         writes=lambda s: rows(FollowUp, "with_person", "planned_on", "note"),
+    ),
+    FormCase(
+        name="follow_up_to_challenge",
+        user="researcher",
+        url=lambda s: f"/meet-and-match/{s.held.slug}/vervolg/{s.planned.pk}/vraagstuk/",
+        payload=lambda s: {"organisation": str(s.library.pk)},
+        writes=lambda s: (
+            rows(Challenge, "title", "question") + rows(FollowUp, "challenge", pk=s.planned.pk)
+        ),
+    ),
+    FormCase(
+        name="follow_up_link",
+        user="researcher",
+        url=lambda s: f"/meet-and-match/{s.held.slug}/vervolg/{s.planned.pk}/koppelen/",
+        payload=lambda s: {"target": f"challenge-{s.library_challenge.pk}"},
+        writes=lambda s: rows(FollowUp, "challenge", "project", pk=s.planned.pk),
     ),
     # Mail.
     FormCase(
