@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from accounts.roles import coordinators_group_sync
 from tests.e2e.a11y import AccessibilityGuard
-from tests.e2e.screenshots import DESKTOP, PHONE
+from tests.e2e.screenshots import DESKTOP
 
 # Long enough for the first page of a cold live server on a busy 2-core machine, short
 # enough that a missing element fails within seconds rather than minutes.
@@ -90,7 +90,6 @@ def base_url(live_server):
 def browser_context_args(browser_context_args):
     return {
         **browser_context_args,
-        "viewport": DESKTOP,
         # A Dutch browser in Leiden: the site is Dutch first whatever the browser says, and
         # dates on the page follow the server's time zone.
         "locale": "nl-NL",
@@ -138,7 +137,9 @@ def new_context(new_context, a11y, live_server, _e2e_database):
     """
 
     def make(**kwargs):
-        context = new_context(**kwargs)
+        # The desktop size unless the test asks for another (pytest-playwright refuses a
+        # keyword given both here and in browser_context_args).
+        context = new_context(**{"viewport": DESKTOP, **kwargs})
         a11y.watch_context(context)
         return context
 
@@ -157,9 +158,3 @@ def _e2e_database(transactional_db):
     never depends on how the previous one left the database.
     """
     coordinators_group_sync()
-
-
-@pytest.fixture
-def phone_context(new_context):
-    """A browser the size of a phone, with touch."""
-    return new_context(viewport=PHONE, is_mobile=True, has_touch=True)

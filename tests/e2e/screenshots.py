@@ -8,6 +8,8 @@ from playwright.sync_api import Page
 SCREENSHOTS_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
+# What `new_context(**PHONE_BROWSER)` opens: a phone's screen, with touch.
+PHONE_BROWSER = {"viewport": PHONE, "is_mobile": True, "has_touch": True}
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 

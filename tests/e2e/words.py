@@ -17,6 +17,7 @@ class Words:
     create_account: str
     check_your_mail: str
     confirm: str
+    switch_language: str  # the header's button that switches to this language
 
 
 DUTCH = Words(
@@ -32,4 +33,21 @@ DUTCH = Words(
     create_account="Account maken",
     check_your_mail="Kijk in je mailbox",
     confirm="Bevestigen",
+    switch_language="Nederlands",
+)
+
+ENGLISH = Words(
+    main_menu="Main menu",
+    sign_up="Sign up",
+    log_in="Log in",
+    log_out="Log out",
+    email="Email",
+    your_name="Your name",
+    who_are_you="Who are you?",
+    password="Password",
+    password_again="Password (again)",
+    create_account="Create account",
+    check_your_mail="Check your email",
+    confirm="Confirm",
+    switch_language="English",
 )
