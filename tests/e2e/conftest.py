@@ -140,6 +140,7 @@ def new_context(new_context, a11y, live_server, _e2e_database):
         # The desktop size unless the test asks for another (pytest-playwright refuses a
         # keyword given both here and in browser_context_args).
         context = new_context(**{"viewport": DESKTOP, **kwargs})
+        context.set_default_timeout(TIMEOUT_MS)
         a11y.watch_context(context)
         return context
 
