@@ -29,3 +29,12 @@ def test_readme_starts_with_the_two_commands():
         "make run",
         "make test",
     ]
+
+
+def test_readme_screenshots_exist():
+    # tests/e2e/ writes them (tests/e2e/screenshots.py); a renamed one would leave a hole.
+    readme = (ROOT / "README.md").read_text()
+    shown = re.findall(r"docs/screenshots/[a-z0-9-]+\.png", readme)
+
+    assert len(shown) >= 7
+    assert [path for path in shown if not (ROOT / path).is_file()] == []

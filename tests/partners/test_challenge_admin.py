@@ -6,6 +6,7 @@ from partners.enums import ChallengeAction, ChallengeState
 from partners.models import Challenge, ChallengeLogEntry, Theme
 from tests.factories import PartnerMemberFactory
 from tests.partners.challenge_setup import challenge_in, organisation_with_member, speaks_english
+from tests.ui.html import parse
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -159,3 +160,16 @@ def test_staff_who_are_not_coordinators_cannot_decide(client, organisation):
     assert response.status_code == 403
     assert Challenge.objects.get(pk=challenge.pk).state == ChallengeState.IN_REVIEW
     assert ChallengeLogEntry.objects.count() == 0
+
+
+def test_decision_page_has_one_main_heading(client, coordinator, organisation):
+    # Django's admin layout already shows the title as the page's h1; the template added a
+    # second one with the same words.
+    challenge = challenge_in(ChallengeState.IN_REVIEW, organisation)
+    client.force_login(coordinator)
+
+    confirm = client.post(
+        QUEUE, {"action": "accept_challenges", "_selected_action": [challenge.pk]}
+    )
+
+    assert [h1.text for h1 in parse(confirm.content).find_all("h1")] == ["Accept"]

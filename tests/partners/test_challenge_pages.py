@@ -8,6 +8,7 @@ from outbox.models import Message
 from partners.enums import ChallengeState
 from partners.models import Challenge, ChallengeAttachment, ChallengeMessage, Theme
 from tests.partners.challenge_setup import challenge_in, organisation_with_member, speaks_english
+from tests.ui.html import parse
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -296,3 +297,16 @@ def test_public_theme_page_shows_only_public_accepted_challenges(client, organis
 
 def test_theme_page_of_unknown_theme_is_404(client):
     assert client.get(reverse("partners:theme", args=["bestaat-niet"])).status_code == 404
+
+
+def test_conversation_region_is_named_by_its_heading(client, partner_member, organisation):
+    # The section once pointed aria-labelledby at itself, so a screen reader named the
+    # region after all of its text: every message and the form.
+    challenge = challenge_in(ChallengeState.IN_REVIEW, organisation)
+    client.force_login(partner_member)
+
+    page = parse(client.get(reverse("partners:challenge", args=[challenge.pk])).content)
+
+    section = page.find("section", id="gesprek")
+    heading = page.find(id=section.attrs["aria-labelledby"])
+    assert (heading.tag, heading.text) == ("h2", "Conversation")
