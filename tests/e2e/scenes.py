@@ -76,14 +76,14 @@ class MeetAndMatchScene:
 
 
 def meet_and_match_scene() -> MeetAndMatchScene:
-    """A published Meet & Match about loneliness, in three weeks at Op Locatie: two rounds
-    at two tables for two. Three people registered already; with Rachid, every seat of
-    both rounds is taken, so the schedule is fully determined by who may meet whom."""
+    """A published Meet & Match about loneliness, in three weeks at Op Locatie: three
+    rounds at two tables for two. Three people registered already; with Rachid, who
+    registers in the journey, four people fill every seat and meet each other once."""
     loneliness = ThemeFactory(name="Eenzaamheid", slug="eenzaamheid")
     event = EventFactory(
         title="Meet & Match Eenzaamheid",
         slug="meet-en-match-eenzaamheid",
-        rounds=2,
+        rounds=3,
         tables=2,
         seats_per_table=2,
         minutes_per_round=20,
