@@ -1,6 +1,6 @@
 """Meet & Match, end to end in the browser: a researcher registers, the coordinator builds
-and publishes the schedule in the admin, the researcher reads their own schedule, puts the
-event in their calendar and, after the event, plans a follow-up with someone they met.
+and publishes the schedule in the admin, the researcher reads their own schedule, downloads
+it as a calendar file and, after the event, plans a follow-up with someone they met.
 
 Each person has a browser of their own, starts on the home page and follows links; every
 page is checked with axe, the admin pages under /beheer/ included.
@@ -25,6 +25,7 @@ from tests.factories import PASSWORD
 pytestmark = [pytest.mark.e2e]
 
 ROLE = {"Bram Bos": "Medewerker van een maatschappelijke organisatie"}
+PLACE = "Op Locatie, Leiden-Noord"
 
 
 def open_browser(new_context, a11y, email: str) -> Page:
@@ -135,10 +136,14 @@ def test_researcher_registers_gets_a_schedule_and_plans_a_follow_up(new_context,
         f"Mijn rooster voor {title}",
     )
     seats = MeetingSeat.objects.filter(registration=registration).select_related("meeting")
+    length = timedelta(minutes=event.minutes_per_round)
+
+    def round_start(number: int):
+        return event.first_round_at + length * (number - 1)
+
     expected = []
     for seat in seats.order_by("round"):
-        length = timedelta(minutes=event.minutes_per_round)
-        start = event.first_round_at + length * (seat.round - 1)
+        start = round_start(seat.round)
         others = (
             Registration.objects.filter(seats__meeting=seat.meeting)
             .exclude(pk=registration.pk)
@@ -161,13 +166,13 @@ def test_researcher_registers_gets_a_schedule_and_plans_a_follow_up(new_context,
     met = sorted(row[3].split(" (")[0] for row in expected)
     assert met == ["Bram Bos", "Carla Claes", "Dirk Dekker"]
 
-    # He puts the event in his calendar from "Mijn Meet & Match".
-    rachid.go_back()
+    # He puts his schedule in his calendar: the event, and each of his meetings.
     with rachid.expect_download() as download_info:
-        rachid.get_by_role("link", name=f"Zet het in je agenda {title}").click()
+        rachid.get_by_role("link", name="Zet mijn rooster in mijn agenda (.ics-bestand)").click()
     download = download_info.value
-    assert download.suggested_filename == f"{event.slug}.ics"
+    assert download.suggested_filename == f"{event.slug}-mijn-rooster.ics"
     calendar = icalendar.Calendar.from_ical(download.path().read_bytes())
+    domain = settings.EMAIL_MESSAGE_ID_DOMAIN
     assert [
         (
             str(vevent["UID"]),
@@ -175,20 +180,22 @@ def test_researcher_registers_gets_a_schedule_and_plans_a_follow_up(new_context,
             vevent.decoded("DTSTART"),
             vevent.decoded("DTEND"),
             str(vevent["LOCATION"]),
-            str(vevent["STATUS"]),
             vevent["SEQUENCE"],
         )
         for vevent in calendar.walk("VEVENT")
     ] == [
-        (
-            f"event-{event.pk}@{settings.EMAIL_MESSAGE_ID_DOMAIN}",
-            title,
-            event.starts_at,
-            event.ends_at,
-            "Op Locatie, Leiden-Noord",
-            "CONFIRMED",
-            1,
-        )
+        (f"event-{event.pk}@{domain}", title, event.starts_at, event.ends_at, PLACE, 1),
+        *(
+            (
+                f"meeting-{registration.pk}-round-{seat.round}@{domain}",
+                f"{title}: ronde {seat.round}, tafel {seat.meeting.table}",
+                round_start(seat.round),
+                round_start(seat.round) + length,
+                PLACE,
+                1,
+            )
+            for seat in seats.order_by("round")
+        ),
     ]
 
     # The Meet & Match takes place: the clock moves past its end.
@@ -200,14 +207,11 @@ def test_researcher_registers_gets_a_schedule_and_plans_a_follow_up(new_context,
         ends_at=now - timedelta(hours=1),
     )
 
-    # Afterwards Rachid plans a follow-up with Bram, from his Meet & Match page.
+    # Afterwards Rachid comes back to his schedule and plans a follow-up with Bram.
     rachid.reload()
     a11y.check(rachid)
     follow(
-        rachid,
-        a11y,
-        rachid.get_by_role("link", name=f"Vervolgafspraken {title}"),
-        "Vervolgafspraken",
+        rachid, a11y, rachid.get_by_role("link", name="Vervolgafspraak plannen"), "Vervolgafspraken"
     )
     bram_meeting = seats.get(meeting__seats__registration__person__name="Bram Bos").meeting
     card = rachid.locator(f"#gesprek-{bram_meeting.pk}")
