@@ -6,16 +6,14 @@ real form and follows the links they would follow; every page is checked with ax
 """
 
 import pytest
-from django.utils import translation
-from django.utils.formats import date_format
 from playwright.sync_api import Page, expect
 
 from projects.enums import DossierState
 from projects.models import HandoverDossier
-from tests.e2e.people import log_in, menu
+from tests.e2e.people import menu
 from tests.e2e.scenes import handover_scene
+from tests.e2e.steps import dutch_date, follow, messages, open_browser
 from tests.e2e.words import DUTCH
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e]
 
@@ -25,31 +23,6 @@ VOICES = "Wat bewoners zeiden (niet verplicht)"
 OPEN_QUESTIONS = "Open vragen (niet verplicht)"
 ADVICE = "Advies voor het volgende team (niet verplicht)"
 PUBLIC_SUMMARY = "Openbare samenvatting (niet verplicht)"
-
-
-def dutch_date(value, fmt: str = "j F Y") -> str:
-    with translation.override("nl"):
-        return date_format(value, fmt)
-
-
-def open_browser(new_context, a11y, email: str) -> Page:
-    """A person's own browser, logged in from the home page."""
-    page = new_context().new_page()
-    page.goto("/")
-    a11y.check(page)
-    log_in(page, a11y, DUTCH, email=email, password=PASSWORD)
-    a11y.check(page)
-    return page
-
-
-def follow(page: Page, a11y, link, heading: str) -> None:
-    link.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
-    a11y.check(page)
-
-
-def messages(page: Page) -> list[str]:
-    return page.locator(".messages .message").all_inner_texts()
 
 
 def facts(page: Page) -> dict[str, str]:

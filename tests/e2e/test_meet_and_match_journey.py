@@ -11,41 +11,22 @@ from datetime import timedelta
 import icalendar
 import pytest
 from django.conf import settings
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from events.enums import EventState, RegistrationState
 from events.models import Event, FollowUp, MeetingSeat, Registration
-from tests.e2e.people import log_in, menu
+from tests.e2e.people import menu
 from tests.e2e.scenes import meet_and_match_scene
+from tests.e2e.steps import dutch_date, follow, messages, open_browser
 from tests.e2e.words import DUTCH
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e]
 
+# How the schedule names each person's role: Bram comes from a partner organisation, the
+# others come as researchers.
 ROLE = {"Bram Bos": "Medewerker van een maatschappelijke organisatie"}
 PLACE = "Op Locatie, Leiden-Noord"
-
-
-def open_browser(new_context, a11y, email: str) -> Page:
-    """A person's own browser, logged in from the home page."""
-    page = new_context().new_page()
-    page.goto("/")
-    a11y.check(page)
-    log_in(page, a11y, DUTCH, email=email, password=PASSWORD)
-    a11y.check(page)
-    return page
-
-
-def follow(page: Page, a11y, link, heading: str) -> None:
-    link.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
-    a11y.check(page)
-
-
-def messages(page: Page) -> list[str]:
-    return page.locator(".messages .message, ul.messagelist > li").all_inner_texts()
 
 
 def run_admin_action(page: Page, a11y, event: Event, action: str) -> None:
@@ -226,10 +207,10 @@ def test_researcher_registers_gets_a_schedule_and_plans_a_follow_up(new_context,
     card.get_by_role("button", name="Hier wil ik mee verder: opslaan").click()
     expect(rachid.get_by_role("status")).to_have_text("Je vervolgafspraak is opgeslagen.")
     a11y.check(rachid)
-    with translation.override("nl"):
-        planned_text = date_format(planned_on, "j F Y")
     card = rachid.locator(f"#gesprek-{bram_meeting.pk}")
-    assert card.locator("dl.facts dd").all_inner_texts() == [f"{planned_text} · met Bram Bos"]
+    assert card.locator("dl.facts dd").all_inner_texts() == [
+        f"{dutch_date(planned_on)} · met Bram Bos"
+    ]
     follow_up = FollowUp.objects.get(registration=registration)
     assert (follow_up.meeting, follow_up.with_person, follow_up.planned_on, follow_up.note) == (
         bram_meeting,
