@@ -147,6 +147,27 @@ def event_ics(event: Event, *, now: datetime | None = None) -> bytes:
     )
 
 
+def registration_ics(registration: Registration, *, now: datetime | None = None) -> bytes:
+    """The calendar file of one person's schedule at one event: the event and each of their
+    meetings, with the same UIDs as in their feed, so a calendar holding both shows each
+    entry once."""
+    stamp = now or timezone.now()
+    event = registration.event
+    seats = (
+        MeetingSeat.objects.filter(registration=registration)
+        .select_related("meeting")
+        .order_by("round")
+    )
+    return _calendar(
+        name=_("%(title)s: my schedule") % {"title": event.title},
+        vevents=[
+            event_vevent(event, stamp=stamp),
+            *(seat_vevent(seat, event=event, stamp=stamp) for seat in seats),
+        ],
+        days=[event.starts_at.date()],
+    )
+
+
 def person_feed_ics(person: User, *, now: datetime | None = None) -> bytes:
     """The person's feed: every event they have a place at (cancelled ones shown as such)
     and each of their meetings once a schedule exists. A constant number of queries."""

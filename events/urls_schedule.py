@@ -12,6 +12,11 @@ urlpatterns = [
         name="schedule-edit",
     ),
     path("meet-and-match/<slug:slug>/mijn-rooster/", schedule.my_schedule_view, name="my-schedule"),
+    path(
+        "meet-and-match/<slug:slug>/mijn-rooster.ics",
+        schedule.my_schedule_ics_view,
+        name="my-schedule-ics",
+    ),
     path("meet-and-match/<slug:slug>/vervolg/", schedule.follow_ups_view, name="follow-ups"),
     path(
         "meet-and-match/<slug:slug>/vervolg/gesprek/<int:meeting_pk>/",

@@ -10,14 +10,14 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import User
-from events.calendars import round_start
+from events.calendars import registration_ics, round_start
 from events.enums import TAKING_PART
 from events.models import Event, FollowUp, Meeting, Registration
 from events.schedule_input import ProposedMeeting, ScheduleProposal
@@ -282,6 +282,20 @@ def my_schedule_view(request, slug: str):
             "follow_up_open": follow_up_open(event),
         },
     )
+
+
+@login_required
+@require_safe
+def my_schedule_ics_view(request, slug: str):
+    """My schedule as a calendar file to download: the event and each of my meetings."""
+    event, registration, _meetings = _my_meetings(request, slug)
+    registration.event = event
+    response = HttpResponse(
+        registration_ics(registration), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}-mijn-rooster.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @dataclass

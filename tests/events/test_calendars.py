@@ -107,6 +107,68 @@ def test_event_ics_of_a_draft_is_not_found(client):
     assert client.get("/meet-and-match/zomer/agenda.ics").status_code == 404
 
 
+# --- My schedule as a file ----------------------------------------------------------------------
+
+
+def scheduled_summer_event():
+    """An event whose schedule is published, rounds of 15 minutes from 15:30."""
+    return summer_event(
+        state=S.SCHEDULED,
+        sequence=1,
+        minutes_per_round=15,
+        first_round_at=datetime(2031, 6, 12, 15, 30, tzinfo=AMSTERDAM),
+        schedule_published_at=datetime(2031, 6, 5, 12, 0, tzinfo=AMSTERDAM),
+    )
+
+
+def test_my_schedule_file_holds_the_event_and_my_meetings_with_the_feeds_uids(client, researcher):
+    speaks_english(researcher)  # pages, and so the file, follow the person's language
+    event = scheduled_summer_event()
+    mine = RegistrationFactory(event=event, person=researcher)
+    other = RegistrationFactory(event=event)
+    meeting = Meeting.objects.create(event=event, round=2, table=4)
+    MeetingSeat.objects.create(meeting=meeting, registration=mine, round=2)
+    MeetingSeat.objects.create(meeting=meeting, registration=other, round=2)
+    client.force_login(researcher)
+
+    response = client.get("/meet-and-match/zomer/mijn-rooster.ics")
+
+    assert response["Content-Disposition"] == 'attachment; filename="zomer-mijn-rooster.ics"'
+    assert response["Cache-Control"] == "private, no-store"
+    calendar = parse(response)
+    assert str(calendar["X-WR-CALNAME"]) == "Meet & Match zomer: my schedule"
+    event_entry, meeting_entry = calendar.events
+    assert str(event_entry["UID"]) == f"event-{event.pk}@127.0.0.1"
+    assert fields(meeting_entry) == {
+        "uid": f"meeting-{mine.pk}-round-2@127.0.0.1",
+        "summary": "Meet & Match zomer: round 2, table 4",
+        "start": datetime(2031, 6, 12, 15, 45, tzinfo=AMSTERDAM),
+        "end": datetime(2031, 6, 12, 16, 0, tzinfo=AMSTERDAM),
+        "tzid": "Europe/Amsterdam",
+        "sequence": 1,
+        "status": "CONFIRMED",
+        "url": f"{SITE}/meet-and-match/zomer/mijn-rooster/",
+        "location": "Op Locatie, Leiden-Noord",
+        "alarms": [("DISPLAY", -timedelta(minutes=5))],
+    }
+    # Never the other people: the file says where and when, the page says with whom.
+    assert other.person.name not in response.content.decode()
+
+
+def test_my_schedule_file_is_not_found_without_a_seat_or_before_publishing(client, researcher):
+    event = scheduled_summer_event()
+    RegistrationFactory(event=event, person=researcher)  # registered, but seated nowhere
+    client.force_login(researcher)
+
+    without_seat = client.get("/meet-and-match/zomer/mijn-rooster.ics")
+    event.schedule_published_at = None
+    event.state = S.REGISTRATION_CLOSED
+    event.save(update_fields=["schedule_published_at", "state"])
+    unpublished = client.get("/meet-and-match/zomer/mijn-rooster.ics")
+
+    assert (without_seat.status_code, unpublished.status_code) == (404, 404)
+
+
 # --- The personal feed --------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import PartnerMemberFactory
 from tests.partners.challenge_setup import speaks_english
 from tests.projects.cohort_factories import admin_form_data
+from tests.ui.html import parse
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -91,6 +92,7 @@ def test_cancel_asks_for_a_message_then_cancels_and_mails(admin_client):
     confirm = admin_client.post(EVENTS, {"action": "cancel_events", "_selected_action": [event.pk]})
     assert confirm.status_code == 200
     assert 'name="message"' in confirm.content.decode()
+    assert [h1.text for h1 in parse(confirm.content).find_all("h1")] == ["Cancel"]
     assert state_of(event) == S.PUBLISHED
 
     refused = run(admin_client, EVENTS, "cancel_events", [event], apply="1", message="")

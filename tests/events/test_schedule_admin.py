@@ -123,6 +123,8 @@ def test_publish_asks_first_then_publishes_and_mails(admin_client, coordinator):
     )
 
     page = parse(confirm.content)
+    # The admin's own title is the page's one heading: a second copy only repeats it.
+    assert [h1.text for h1 in page.find_all("h1")] == ["Publish the schedule and mail it"]
     assert [
         [cell.text for cell in row.find_all("td")] for row in page.find("tbody").find_all("tr")
     ] == [

@@ -78,6 +78,7 @@ def test_approve_action_asks_for_a_note_then_completes_the_group(admin_client, s
     )
 
     assert parse(confirm.content).find("textarea", name="note")
+    assert [h1.text for h1 in parse(confirm.content).find_all("h1")] == ["Approve"]
     assert shown(done) == ["Approve: 1 handover done."]
     dossier.refresh_from_db()
     assert (dossier.state, dossier.decision_note) == (DossierState.APPROVED, "Goed overgedragen.")

@@ -298,6 +298,9 @@ ROUTES: dict[str, Route] = {
     "events:my-schedule": Route(
         lambda s: {"slug": s.event.slug}, owner="registrant", expect=private(OK)
     ),
+    "events:my-schedule-ics": Route(
+        lambda s: {"slug": s.event.slug}, owner="registrant", expect=private(OK)
+    ),
     "events:follow-ups": Route(
         lambda s: {"slug": s.event.slug}, owner="registrant", expect=private(OK)
     ),

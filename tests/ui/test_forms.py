@@ -90,6 +90,17 @@ def test_form_wide_error_is_announced_before_the_fields():
     )
 
 
+@pytest.mark.unit
+def test_form_wide_error_takes_focus_when_the_page_loads():
+    form = _ExampleForm({"title": "Iets"})
+    form.is_valid()
+
+    error = parse(str(form)).find("div", class_="nonfield")
+
+    # Focusable by the page, not a Tab stop of its own; autofocus needs no script.
+    assert (error.attrs["tabindex"], "autofocus" in error.attrs) == ("-1", True)
+
+
 def test_signup_password_rules_and_errors_speak_plain_dutch(client):
     response = client.post(
         reverse("account_signup"),
