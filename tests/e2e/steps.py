@@ -3,7 +3,7 @@ messages a page shows. Every page reached is checked with axe here, so no step s
 
 from datetime import date, datetime
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from playwright.sync_api import Locator, Page, expect
 
@@ -35,6 +35,9 @@ def messages(page: Page) -> list[str]:
 
 
 def dutch_date(value: date | datetime, fmt: str = "j F Y") -> str:
-    """A date as the Dutch pages write it."""
+    """A date as the Dutch pages write it: a moment on the day it is in Leiden, as the
+    template's date filter does (just after midnight there it is still yesterday in UTC)."""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value)
     with translation.override("nl"):
         return date_format(value, fmt)
