@@ -23,13 +23,12 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.sessions.models import Session
-from django.db import transaction
-from django.test import RequestFactory, override_settings
+from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.enums import Role
 from accounts.models import User
-from tests.security.scene import PDF, VIEWERS, Scene, build_scene
+from tests.security.scene import PDF, VIEWERS, Scene
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -345,19 +344,7 @@ EXCLUDED_PREFIXES = {
 }
 
 
-# --- The scene, once per module ---------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def scene(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Scene]:
-    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
-    media.enable()
-    try:
-        with django_db_blocker.unblock(), transaction.atomic():
-            yield build_scene()
-            transaction.set_rollback(True)
-    finally:
-        media.disable()
+# --- Asking as each viewer (the scene: tests/security/conftest.py) -------------------
 
 
 def _viewer(scene: Scene, route: Route, viewer: str) -> User | None:

@@ -18,17 +18,14 @@ test_check_deploy_passes_with_production_environment).
 """
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
 from django.contrib import admin
-from django.db import transaction
-from django.test import override_settings
 from django.urls import get_resolver, reverse
 from django.utils.csp import CSP
 
-from tests.security.scene import VIEWERS, Scene, build_scene
+from tests.security.scene import VIEWERS, Scene
 from tests.security.test_access_proof import EXCLUDED_PREFIXES, ROUTES, _walk
 from tests.ui.html import parse
 
@@ -37,18 +34,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 NONCE = re.compile(r"'nonce-([\w+/=-]+)'")
 HANDLER_ATTRIBUTE = re.compile(r"^on[a-z]+$")
 URL_ATTRIBUTES = ("href", "src", "action", "formaction")
-
-
-@pytest.fixture(scope="module")
-def scene(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Scene]:
-    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
-    media.enable()
-    try:
-        with django_db_blocker.unblock(), transaction.atomic():
-            yield build_scene()
-            transaction.set_rollback(True)
-    finally:
-        media.disable()
 
 
 def _expected_policy(nonce: str | None) -> dict[str, list[str]]:
