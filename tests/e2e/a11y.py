@@ -32,8 +32,9 @@ ADMIN_ALLOWED: tuple[AllowedViolation, ...] = (
         element=".help-tooltip.search-label-icon",
         reason=(
             "Django's SelectFilter2.js (filter_horizontal) writes a <span> with an aria-label "
-            "and no role into the label of its search box; the label's text already says "
-            "the same, and the span is made by Django's script, not by a template of ours."
+            "and no role into the <label> of its filter box. The box does get that text as "
+            "its name (checked in the partner journey); axe objects to aria-label on a span "
+            "without a role. The span comes from Django's script, not from a template of ours."
         ),
     ),
 )
