@@ -22,8 +22,10 @@ def profile_ensure(
     organisation). Without it, the institution is proposed from the email domain; people
     confirm or change it on the profile page. An existing profile is left as it is.
     """
+    if user.role not in {Role.STUDENT, Role.RESEARCHER}:
+        return None
+    institution = institution or institution_for_email(user.email)
     if user.role == Role.STUDENT:
-        institution = institution or institution_for_email(user.email)
         profile, _created = StudentProfile.objects.get_or_create(
             user=user,
             defaults={
@@ -32,13 +34,10 @@ def profile_ensure(
             },
         )
         return profile
-    if user.role == Role.RESEARCHER:
-        institution = institution or institution_for_email(user.email)
-        profile, _created = ResearcherProfile.objects.get_or_create(
-            user=user, defaults={"institution": institution}
-        )
-        return profile
-    return None
+    profile, _created = ResearcherProfile.objects.get_or_create(
+        user=user, defaults={"institution": institution}
+    )
+    return profile
 
 
 def user_set_language(*, user: User, language: str) -> None:

@@ -137,11 +137,12 @@ class InstitutionAccountAdapter(DefaultSocialAccountAdapter):
         user = super().populate_user(request, sociallogin, data)
         claims = InstitutionClaims.from_extra_data(sociallogin.account.extra_data)
         sociallogin.account.extra_data = claims.as_extra_data()
-        home = claims.institution()
-        for address in sociallogin.email_addresses:
-            # allauth has extracted the addresses by now; linking and sign-up read this.
-            if not address.verified and home is not None:
-                address.verified = institution_for_email(address.email) == home
+        # allauth has extracted the addresses by now; linking and sign-up read this. Only an
+        # address SURFconext did not vouch for costs the institution lookups.
+        unverified = [address for address in sociallogin.email_addresses if not address.verified]
+        home = claims.institution() if unverified else None
+        for address in unverified if home is not None else ():
+            address.verified = institution_for_email(address.email) == home
         if claims.role is not None:
             # Used only for a new account: an existing one, once found, keeps its own role.
             user.role = claims.role

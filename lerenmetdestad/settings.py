@@ -249,9 +249,10 @@ SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_EMAIL_REQUIRED = True
 # The access token is used once, to read the claims, and never kept.
 SOCIALACCOUNT_STORE_TOKENS = False
-# A first sign-in links to an existing account only when SURFconext and our own records both
-# say the address is verified (accounts.sso.InstitutionAccountAdapter.authenticate_by_email,
-# which replaces allauth's EMAIL_AUTHENTICATION rule); the link is then saved at once.
+# A first sign-in links to an existing account only when the address is verified on both
+# sides: by SURFconext or the institution that signed the person in, and by our own records
+# (accounts.sso.InstitutionAccountAdapter, which replaces allauth's EMAIL_AUTHENTICATION
+# rule); the link is then saved at once.
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 
 # --- Internationalisation: Dutch first, English by choice -----------------------------
