@@ -5,7 +5,6 @@ whatever the number of projects: counts are subqueries, related rows are read in
 per relation.
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from math import ceil
 
@@ -19,7 +18,6 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
-    JSONField,
     OuterRef,
     Prefetch,
     Q,
@@ -28,10 +26,11 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import Coalesce, Greatest, JSONObject
+from django.db.models.functions import Coalesce, Greatest
 
 from accounts.models import User
 from partners.models import Neighbourhood, Organisation, Theme
+from projects.cards import CardPartner, cards
 from projects.enums import ACTIVE_ENROLMENT_STATES, CohortState, EnrolmentState
 from projects.models import Cohort, Enrolment, Project
 from projects.services.enrolment import waiting_ahead
@@ -93,74 +92,6 @@ def projects_for_discovery() -> QuerySet[Project]:
     Card facts are added by discovery_page, for the projects of one page only.
     """
     return Project.objects.all()
-
-
-def projects_with_card_facts(projects: QuerySet[Project]) -> QuerySet[Project]:
-    """What a card shows, in a fixed number of queries.
-
-    Annotates the `neighbourhood_name` and `next_group`, the facts of the soonest open group
-    as JSON (None when there is none), which discovery_page turns into `next_start`,
-    `next_end`, `next_registration_opens_at`, `next_registration_closes_at` and
-    `next_places_left`. Both are subqueries run once per row of `projects`, so `projects`
-    should be one page. Themes and partners are added by with_themes_and_partners.
-    """
-    # One subquery for the four facts: each subquery costs as much to compile in Python as
-    # PostgreSQL takes to run all four for a page.
-    next_group = (
-        open_cohorts()
-        .filter(project=OuterRef("pk"))
-        .order_by("starts_on", "pk")
-        .annotate(
-            facts=JSONObject(
-                starts_on="starts_on",
-                ends_on="ends_on",
-                opens_at="registration_opens_at",
-                closes_at="registration_closes_at",
-                places_left=Greatest(F("max_size") - _member_count(), Value(0)),
-            )
-        )
-        .values("facts")[:1]
-    )
-    return projects.only(
-        "title",
-        "slug",
-        "summary",
-        "location_kind",
-        "location",
-        "csl_level",
-        "weekdays",
-        "next_open_start",
-    ).annotate(
-        neighbourhood_name=Subquery(
-            Neighbourhood.objects.filter(pk=OuterRef("neighbourhood_id")).values("name")
-        ),
-        next_group=Subquery(next_group, output_field=JSONField()),
-    )
-
-
-def _with_next_group(project: Project) -> Project:
-    facts = project.next_group
-    if facts is None:
-        project.next_start = project.next_end = project.next_places_left = None
-        project.next_registration_opens_at = project.next_registration_closes_at = None
-        return project
-    project.next_start = date.fromisoformat(facts["starts_on"])
-    project.next_end = date.fromisoformat(facts["ends_on"])
-    project.next_registration_opens_at = datetime.fromisoformat(facts["opens_at"])
-    project.next_registration_closes_at = datetime.fromisoformat(facts["closes_at"])
-    project.next_places_left = facts["places_left"]
-    return project
-
-
-@dataclass(frozen=True, slots=True)
-class CardPartner:
-    """A public partner organisation as a card shows it: its name (and where it is)."""
-
-    name: str
-    address: str
-
-    def __str__(self) -> str:
-        return self.name
 
 
 def with_themes_and_partners(projects: list[Project]) -> list[Project]:
@@ -315,12 +246,11 @@ def discovery_page(
     per_page: int,
     counted_with_page: bool = False,
 ) -> Page:
-    """One page of `projects` in `ordering`, with card facts, and the number in all pages.
+    """One page of `projects` in `ordering`, as Cards, and the number in all pages.
 
-    By default a count, then one query for the page: its rows are chosen by primary key in
-    a subquery that sorts and slices the bare rows (with the default order an index scan
-    that stops after the page), and only those rows get the card facts, so a page deep in
-    the list costs no more subqueries than the first.
+    By default a count, then the keys of the page (with the default order an index scan
+    that stops after the page), then their cards (projects.cards): a page deep in the list
+    costs no more than the first.
 
     With `counted_with_page` (a search or a filter, where counting evaluates the conditions
     on every row and the page would evaluate them again) the keys of the page and the total
@@ -331,29 +261,18 @@ def discovery_page(
     """
     if counted_with_page:
         page_ids, total = _page_ids_and_total(projects, ordering, number, per_page)
-        last = max(ceil(total / per_page), 1)
-        number = min(max(number, 1), last)
-        rows = []
-        if page_ids:
-            position = {pk: index for index, pk in enumerate(page_ids)}
-            cards = projects_with_card_facts(Project.objects.filter(pk__in=page_ids))
-            rows = sorted((_with_next_group(p) for p in cards), key=lambda p: position[p.pk])
-            rows = with_themes_and_partners(rows)
+        number = min(max(number, 1), max(ceil(total / per_page), 1))
     else:
         total = projects.count()
-        last = max(ceil(total / per_page), 1)
-        number = min(max(number, 1), last)
+        number = min(max(number, 1), max(ceil(total / per_page), 1))
         offset = (number - 1) * per_page
-        rows = []
+        page_ids = []
         if total:
-            page_ids = projects.order_by(*ordering).values("pk")[offset : offset + per_page]
-            cards = projects_with_card_facts(Project.objects.filter(pk__in=page_ids))
-            rows = with_themes_and_partners(
-                [_with_next_group(p) for p in cards.order_by(*ordering)]
-            )
+            ordered = projects.order_by(*ordering).values_list("pk", flat=True)
+            page_ids = list(ordered[offset : offset + per_page])
     paginator = Paginator(projects, per_page)
     paginator.count = total  # a cached_property: set here, Paginator does not count again
-    return Page(rows, number, paginator)
+    return Page(cards(page_ids), number, paginator)
 
 
 def _page_ids_and_total(

@@ -17,7 +17,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from accounts.enums import InstitutionKind, Role, Weekday
+from partners.enums import CslLevel
 from projects import selectors
+from projects.cards import Card
 from projects.enums import CohortState, EnrolmentState, LocationKind
 from projects.filters import DiscoveryFilter, filter_fields
 from projects.models import Cohort, Project
@@ -42,7 +44,7 @@ def _weeks(cohort: Cohort) -> int:
     return round((cohort.ends_on - cohort.starts_on).days / 7)
 
 
-def _place(project: Project) -> str:
+def _place(project: Project | Card) -> str:
     """Where students work: Op Locatie, the partner's address, or the address given."""
     if project.location_kind == LocationKind.OP_LOCATIE:
         return str(LocationKind.OP_LOCATIE.label)
@@ -59,41 +61,61 @@ def _weekday_names(project: Project) -> list[str]:
     return [str(Weekday(day).label) for day in sorted(project.weekdays)]
 
 
-def _next_group_facts(project: Project, *, now: datetime) -> list[tuple[str, str]]:
+class _CardWords:
+    """The words of a card in the language of the request, translated once for the twenty
+    cards of a page instead of once per card."""
+
+    def __init__(self) -> None:
+        self.level, self.days, self.place = _("Level"), _("Days"), _("Place")
+        self.neighbourhood, self.next_group, self.places = (
+            _("Neighbourhood"),
+            _("Next group"),
+            _("Places"),
+        )
+        self.by_agreement = _("By agreement")
+        self.no_group = _("No group open right now")
+        self.closed = _("Registration closed")
+        self.full = _("Full: you can join the waiting list")
+        self.levels = {value: str(label) for value, label in CslLevel.choices}
+        self.weekdays = {value: str(label) for value, label in Weekday.choices}
+
+
+def _next_group_facts(card: Card, words: _CardWords, *, now: datetime) -> list[tuple[str, str]]:
     """The soonest open group: when it starts, how long it runs, and whether there is room."""
-    if project.next_start is None:
-        return [(_("Next group"), _("No group open right now"))]
-    weeks = round((project.next_end - project.next_start).days / 7)
+    if card.next_start is None:
+        return [(words.next_group, words.no_group)]
+    weeks = round((card.next_end - card.next_start).days / 7)
     starts = ngettext(
         "Starts %(day)s, %(weeks)s week", "Starts %(day)s, %(weeks)s weeks", weeks
-    ) % {"day": date_format(project.next_start, "j F Y"), "weeks": weeks}
-    if project.next_registration_closes_at <= now:
+    ) % {"day": date_format(card.next_start, "j F Y"), "weeks": weeks}
+    if card.next_registration_closes_at <= now:
         # Still open until a coordinator closes it (see projects.services.next_open).
-        places = _("Registration closed")
-    elif project.next_registration_opens_at > now:
-        opens = timezone.localtime(project.next_registration_opens_at)
+        places = words.closed
+    elif card.next_registration_opens_at > now:
+        opens = timezone.localtime(card.next_registration_opens_at)
         places = _("Registration opens %(day)s") % {"day": date_format(opens, "j F")}
-    elif project.next_places_left:
-        places = ngettext(
-            "%(left)s place left", "%(left)s places left", project.next_places_left
-        ) % {"left": project.next_places_left}
+    elif card.next_places_left:
+        places = ngettext("%(left)s place left", "%(left)s places left", card.next_places_left) % {
+            "left": card.next_places_left
+        }
     else:
-        places = _("Full: you can join the waiting list")
-    return [(_("Next group"), starts), (_("Places"), places)]
+        places = words.full
+    return [(words.next_group, starts), (words.places, places)]
 
 
-def _with_card_facts(project: Project, *, now: datetime) -> Project:
+def _with_card_facts(card: Card, words: _CardWords, *, now: datetime) -> Card:
     """Adds the facts a card shows, as (label, value) pairs: built here rather than in the
     template because a page has twenty cards and Python is much cheaper than template tags."""
-    facts = [
-        (_("Level"), project.get_csl_level_display()),
-        (_("Days"), ", ".join(_weekday_names(project)) or _("By agreement")),
-        (_("Place"), _place(project)),
+    days = ", ".join(words.weekdays[day] for day in sorted(card.weekdays))
+    card.facts = [
+        (words.level, words.levels[card.csl_level]),
+        (words.days, days or words.by_agreement),
+        (words.place, _place(card)),
     ]
-    if project.neighbourhood_name:
-        facts.append((_("Neighbourhood"), project.neighbourhood_name))
-    project.facts = facts + _next_group_facts(project, now=now)
-    return project
+    if card.neighbourhood_name:
+        card.facts.append((words.neighbourhood, card.neighbourhood_name))
+    card.facts += _next_group_facts(card, words, now=now)
+    return card
 
 
 def _page_number(value: str | None) -> int:
@@ -128,7 +150,8 @@ def project_list_view(request):
         # that stops after twenty rows; with one, each would evaluate the conditions anew.
         counted_with_page=is_filtered,
     )
-    projects = [_with_card_facts(project, now=now) for project in page.object_list]
+    words = _CardWords()
+    projects = [_with_card_facts(card, words, now=now) for card in page.object_list]
     context = {
         "filter": filterset,
         "form": filterset.form,

@@ -356,9 +356,9 @@ def test_discovery_query_count_for_a_student_does_not_grow_with_projects(
     seed_open_projects(count, sanne)
     client.force_login(sanne)
 
-    # Session and user; the five queries of the list (test_discovery.py); the three of the
+    # Session and user; the four queries of the list (test_discovery.py); the three of the
     # recommendations.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(reverse("projects:list"))
 
     assert len(recommended(response)) == min(count, MAX_PROJECTS)
