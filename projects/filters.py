@@ -298,13 +298,19 @@ class DiscoveryFilter(ThemeAndNeighbourhoodMixin, django_filters.FilterSet):
         return (self.form.cleaned_data.get("q") or "").strip()
 
     @property
+    def ranked(self) -> bool:
+        """Whether the list is in order of relevance: a search, unless the date order is
+        chosen."""
+        return bool(self.search_text) and self.form.cleaned_data.get("order") != Order.DATE
+
+    @property
     def ordering(self) -> list:
         """Best match first when searching (unless the date order is chosen), else the
         soonest open group first; the title and the key make the order total, so pages
         neither skip nor repeat a project. The default order is the index
         project_next_open_order, column for column."""
         soonest = F("next_open_start").asc(nulls_last=True)
-        if self.search_text and self.form.cleaned_data.get("order") != Order.DATE:
+        if self.ranked:
             relevance = selectors.search_relevance(self.search_text).desc()
             return [relevance, soonest, "title", "pk"]
         return [soonest, "title", "pk"]

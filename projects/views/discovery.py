@@ -146,9 +146,8 @@ def project_list_view(request):
         ordering=filterset.ordering,
         number=_page_number(request.GET.get("page")),
         per_page=PER_PAGE,
-        # Without a search or a filter the count is a cheap scan and the page an index scan
-        # that stops after twenty rows; with one, each would evaluate the conditions anew.
-        counted_with_page=is_filtered,
+        filtered=is_filtered,
+        ranked=filterset.ranked,
     )
     words = _CardWords()
     projects = [_with_card_facts(card, words, now=now) for card in page.object_list]

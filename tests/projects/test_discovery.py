@@ -243,6 +243,29 @@ def test_list_page_past_the_end_shows_the_last_page(client):
     assert titles(discover(client, "page=nul")) == [f"Project {n:02}" for n in range(20)]
 
 
+def test_filtered_list_page_past_the_end_shows_its_last_page(client):
+    for n in range(22):
+        project_with_open_group(f"Project {n:02}", csl_level=CslLevel.LOW)
+    project_with_open_group("Ander niveau", csl_level=CslLevel.INTENSIVE)
+
+    response = discover(client, "level=low&page=9")
+
+    assert titles(response) == ["Project 20", "Project 21"]
+    assert "22 projects" in text_of(response)
+    assert "Page 2 of 2" in text_of(response)
+
+
+def test_filter_that_fits_nothing_says_so_on_any_page(client):
+    project_with_open_group("Alleen laag", csl_level=CslLevel.LOW)
+
+    for query in ("level=intensive", "level=intensive&page=3"):
+        response = discover(client, query)
+
+        assert titles(response) == []
+        assert "0 projects" in text_of(response)
+        assert "No project fits all your choices." in text_of(response)
+
+
 def test_list_card_shows_the_facts_a_student_scans_for(client):
     organisation = OrganisationFactory(name="Bibliotheek Leiden", address="Nieuwstraat 4")
     project = ProjectFactory(
