@@ -58,6 +58,7 @@ def start_month_choices() -> list[tuple[str, str]]:
 class FilterOption:
     """One choice of a select or of a group of checkboxes, as the page renders it."""
 
+    id: str
     value: str
     label: str
     selected: bool
@@ -65,11 +66,11 @@ class FilterOption:
 
 @dataclass(frozen=True, slots=True)
 class FilterField:
-    """One filter of the form as plain values, so the page renders it with a loop over
-    strings instead of a widget template per choice (about fifty choices in all).
+    """One filter of the form as plain values, so the page writes it out with a loop over
+    strings instead of Django's widget templates (about fifty choices in all).
 
-    `kind` is "choices" (checkboxes in a fieldset), "select", "checkbox" or "widget" (any
-    other input); the last two are rendered by their own widget, as `widget_html`.
+    `kind` is "choices" (checkboxes in a fieldset), "select", "checkbox" (one box, checked
+    when `value` is "on") or "input" (an <input> of `input_type`, with `value`).
     """
 
     kind: str
@@ -80,7 +81,9 @@ class FilterField:
     errors: list[str]
     describedby: str
     options: list[FilterOption]
-    widget_html: str = ""
+    value: str = ""
+    input_type: str = ""
+    maxlength: str = ""
 
 
 def _options(bound: BoundField) -> list[FilterOption]:
@@ -91,13 +94,39 @@ def _options(bound: BoundField) -> list[FilterOption]:
     chosen = {"" if v is None else str(v) for v in values}
     multiple = bound.field.widget.allow_multiple_selected
     options = []
-    for choice_value, choice_label in bound.field.choices:
+    for index, (choice_value, choice_label) in enumerate(bound.field.choices):
         key = "" if choice_value is None else str(choice_value)
         selected = key in chosen
         if selected and not multiple:
             chosen = set()
-        options.append(FilterOption(value=key, label=str(choice_label), selected=selected))
+        options.append(
+            FilterOption(
+                id=f"{bound.auto_id}_{index}", value=key, label=str(choice_label), selected=selected
+            )
+        )
     return options
+
+
+def _kind(widget: forms.Widget) -> str:
+    if widget.use_fieldset:
+        return "choices"
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.widgets.Input) and widget.attrs.keys() <= {"maxlength"}:
+        return "input"
+    raise TypeError(f"The discovery page cannot write out a {type(widget).__name__} yet.")
+
+
+def _input_value(bound: BoundField, kind: str) -> str:
+    # As the widgets do: a checkbox is checked by a true value, an input shows the
+    # value as typed (format_value turns None and "" into nothing).
+    value = bound.value()
+    if kind == "checkbox":
+        return "on" if bound.field.widget.check_test(value) else ""
+    formatted = bound.field.widget.format_value(value)
+    return "" if formatted is None else str(formatted)
 
 
 def filter_fields(form: forms.Form) -> list[FilterField]:
@@ -105,14 +134,8 @@ def filter_fields(form: forms.Form) -> list[FilterField]:
     fields = []
     for bound in form:
         widget = bound.field.widget
-        if widget.use_fieldset:
-            kind = "choices"
-        elif isinstance(widget, forms.Select):
-            kind = "select"
-        elif isinstance(widget, forms.CheckboxInput):
-            kind = "checkbox"
-        else:
-            kind = "widget"
+        kind = _kind(widget)
+        has_choices = kind in {"choices", "select"}
         fields.append(
             FilterField(
                 kind=kind,
@@ -122,8 +145,10 @@ def filter_fields(form: forms.Form) -> list[FilterField]:
                 help_text=str(bound.help_text),
                 errors=list(bound.errors),
                 describedby=bound.aria_describedby or "",
-                options=_options(bound) if kind in {"choices", "select"} else [],
-                widget_html=str(bound) if kind in {"checkbox", "widget"} else "",
+                options=_options(bound) if has_choices else [],
+                value="" if has_choices else _input_value(bound, kind),
+                input_type=widget.input_type if kind == "input" else "",
+                maxlength=str(widget.attrs.get("maxlength", "")),
             )
         )
     return fields

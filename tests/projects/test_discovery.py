@@ -197,6 +197,25 @@ def test_list_invalid_filter_value_is_ignored_and_explained(client):
     assert "Select a valid choice." in text_of(response)
 
 
+def test_list_form_keeps_what_was_typed_and_ticked(client):
+    too_long = "buurt" * 21  # 105 characters; the box takes 100
+
+    response = discover(client, f"q={too_long}&open_places=on&weekday=2&level=low")
+    page = response.text
+
+    assert (
+        f'<input type="search" name="q" value="{too_long}" maxlength="100" aria-invalid="true"'
+        ' aria-describedby="id_q_helptext id_q_error" id="id_q">'
+    ) in page
+    assert "Ensure this value has at most 100 characters (it has 105)." in text_of(response)
+    assert '<input type="checkbox" name="open_places" id="id_open_places" checked>' in page
+    assert (
+        '<label for="id_weekday_1"><input type="checkbox" name="weekday" value="2"'
+        ' id="id_weekday_1" checked> Tuesday</label>'
+    ) in page
+    assert '<option value="low" selected>Low</option>' in page
+
+
 # --- Order, count, pages ----------------------------------------------------------------
 
 
