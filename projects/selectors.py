@@ -2,7 +2,8 @@
 
 Everything a card or the project page shows is fetched in a fixed number of queries,
 whatever the number of projects: counts are subqueries, related rows are read in one query
-per relation.
+per relation. The cards of the discovery page are one SQL query of their own
+(projects.cards).
 """
 
 from datetime import date, datetime
