@@ -160,6 +160,8 @@ PAGES = {
     "discovery, no search": "/projecten/",
     "discovery, q=eenzaamheid": "/projecten/?q=eenzaamheid",
     "discovery, q=buurt (part of a word)": "/projecten/?q=buurt",
+    # A word as rare as most searches: about 4 % of the projects.
+    "discovery, q=voorlezen": "/projecten/?q=voorlezen",
     "discovery, 3 filters": "/projecten/?theme=eenzaamheid&level=medium&open_places=on",
     "discovery, a page in the middle": None,  # depends on --projects
     "project page": None,  # filled in with a real slug

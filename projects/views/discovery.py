@@ -66,12 +66,12 @@ class _CardWords:
     cards of a page instead of once per card."""
 
     def __init__(self) -> None:
-        self.level, self.days, self.place = _("Level"), _("Days"), _("Place")
-        self.neighbourhood, self.next_group, self.places = (
-            _("Neighbourhood"),
-            _("Next group"),
-            _("Places"),
-        )
+        self.level = _("Level")
+        self.days = _("Days")
+        self.place = _("Place")
+        self.neighbourhood = _("Neighbourhood")
+        self.next_group = _("Next group")
+        self.places = _("Places")
         self.by_agreement = _("By agreement")
         self.no_group = _("No group open right now")
         self.closed = _("Registration closed")
