@@ -100,7 +100,7 @@ def cards(ids: list[int]) -> list[Card]:
         cursor.execute(
             CARDS_SQL,
             {
-                "ids": list(ids),
+                "ids": ids,
                 "open": CohortState.OPEN.value,
                 "member": EnrolmentState.MEMBER.value,
             },

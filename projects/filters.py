@@ -69,8 +69,8 @@ class FilterField:
     """One filter of the form as plain values, so the page writes it out with a loop over
     strings instead of Django's widget templates (about fifty choices in all).
 
-    `kind` is "choices" (checkboxes in a fieldset), "select", "checkbox" (one box, checked
-    when `value` is "on") or "input" (an <input> of `input_type`, with `value`).
+    `kind` is "choices" (checkboxes in a fieldset), "select", "checkbox" (one box, ticked
+    when `checked`) or "input" (an <input> of `input_type`, with `value`).
     """
 
     kind: str
@@ -82,6 +82,7 @@ class FilterField:
     describedby: str
     options: list[FilterOption]
     value: str = ""
+    checked: bool = False
     input_type: str = ""
     maxlength: str = ""
 
@@ -119,13 +120,9 @@ def _kind(widget: forms.Widget) -> str:
     raise TypeError(f"The discovery page cannot write out a {type(widget).__name__} yet.")
 
 
-def _input_value(bound: BoundField, kind: str) -> str:
-    # As the widgets do: a checkbox is checked by a true value, an input shows the
-    # value as typed (format_value turns None and "" into nothing).
-    value = bound.value()
-    if kind == "checkbox":
-        return "on" if bound.field.widget.check_test(value) else ""
-    formatted = bound.field.widget.format_value(value)
+def _input_value(bound: BoundField) -> str:
+    # As the widget does: the value as typed (format_value turns None and "" into nothing).
+    formatted = bound.field.widget.format_value(bound.value())
     return "" if formatted is None else str(formatted)
 
 
@@ -135,7 +132,6 @@ def filter_fields(form: forms.Form) -> list[FilterField]:
     for bound in form:
         widget = bound.field.widget
         kind = _kind(widget)
-        has_choices = kind in {"choices", "select"}
         fields.append(
             FilterField(
                 kind=kind,
@@ -145,8 +141,9 @@ def filter_fields(form: forms.Form) -> list[FilterField]:
                 help_text=str(bound.help_text),
                 errors=list(bound.errors),
                 describedby=bound.aria_describedby or "",
-                options=_options(bound) if has_choices else [],
-                value="" if has_choices else _input_value(bound, kind),
+                options=_options(bound) if kind in {"choices", "select"} else [],
+                value=_input_value(bound) if kind == "input" else "",
+                checked=kind == "checkbox" and widget.check_test(bound.value()),
                 input_type=widget.input_type if kind == "input" else "",
                 maxlength=str(widget.attrs.get("maxlength", "")),
             )

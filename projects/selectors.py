@@ -68,15 +68,6 @@ def cohorts_with_places(cohorts: QuerySet[Cohort], *, now: datetime) -> QuerySet
     )
 
 
-def open_cohorts() -> QuerySet[Cohort]:
-    """Cohorts in state open: the groups a card and the discovery order call "next group".
-
-    By state only, as Project.next_open_start (see projects.services.next_open): a group
-    whose registration window has passed stays open until a coordinator closes it.
-    """
-    return Cohort.objects.filter(state=CohortState.OPEN)
-
-
 def joinable_cohorts_with_room(*, now: datetime) -> QuerySet[Cohort]:
     """Cohorts a student can join right now and still get a place in."""
     return (
@@ -274,10 +265,8 @@ def discovery_page(
     else:
         total = projects.count()
         offset = (_last_page(number, total, per_page) - 1) * per_page
-        page_ids = []
-        if total:
-            ordered = projects.order_by(*ordering).values_list("pk", flat=True)
-            page_ids = list(ordered[offset : offset + per_page])
+        ordered = projects.order_by(*ordering).values_list("pk", flat=True)
+        page_ids = list(ordered[offset : offset + per_page]) if total else []
     paginator = Paginator(projects, per_page)
     paginator.count = total  # a cached_property: set here, Paginator does not count again
     return Page(cards(page_ids), _last_page(number, total, per_page), paginator)
