@@ -20,6 +20,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Off until the person says yes: public pages name lecturers and contact people only
+    # with this consent, which the profile lets them take back at any time.
+    name_public = models.BooleanField(_("show my name on public pages"), default=False)
 
     objects = UserManager()
 
@@ -205,3 +208,27 @@ class ResearcherProfile(models.Model):
     @property
     def is_complete(self) -> bool:
         return bool(self.institution_id and self.expertise)
+
+
+class ErasureFailure(models.Model):
+    """An account the retention job could not erase: shown to coordinators until it is.
+
+    One row per account; the job updates it at every failed try and deletes it once the
+    erasure succeeds.
+    """
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="erasure_failure", verbose_name=_("account")
+    )
+    reason = models.TextField(_("why it failed"))
+    first_failed_at = models.DateTimeField(_("first failed"), default=timezone.now)
+    last_failed_at = models.DateTimeField(_("last failed"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+
+    class Meta:
+        verbose_name = _("erasure that failed")
+        verbose_name_plural = _("erasures that failed")
+        ordering = ["-last_failed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.reason[:60]}"
