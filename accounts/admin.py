@@ -1,16 +1,19 @@
 from allauth.socialaccount.models import SocialApp, SocialToken
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import (
+    ErasureFailure,
     Institution,
     InstitutionEmailDomain,
     ResearcherProfile,
     StudentProfile,
     User,
 )
-from lerenmetdestad.admin_base import CoordinatorPermissions
+from lerenmetdestad.admin_base import CoordinatorPermissions, ReadOnlyForCoordinators
 
 
 @admin.register(User)
@@ -75,6 +78,28 @@ class ResearcherProfileAdmin(CoordinatorPermissions, admin.ModelAdmin):
     list_select_related = ["user", "institution"]
     autocomplete_fields = ["user"]
     filter_horizontal = ["themes"]
+
+
+@admin.register(ErasureFailure)
+class ErasureFailureAdmin(ReadOnlyForCoordinators, admin.ModelAdmin):
+    """Accounts past their retention period that the retention job could not erase, and why:
+    a refusal (the last coordinator, a place still under way) or an error.
+
+    Read-only and for coordinators only: the job counts every failed try here and deletes
+    the row once the account is erased or no longer due, so a row deleted by hand would
+    only come back the next day.
+    """
+
+    list_display = ["account", "reason", "attempts", "first_failed_at", "last_failed_at"]
+    fields = list_display
+    readonly_fields = fields
+    list_per_page = 50
+
+    @admin.display(description=_("account"), ordering="user_id")
+    def account(self, failure: ErasureFailure) -> str:
+        # The number only: the row says why, the account's own page says who.
+        url = reverse("admin:accounts_user_change", args=[failure.user_id])
+        return format_html('<a href="{}">{}</a>', url, failure.user_id)
 
 
 # SURFconext is configured by settings only (lerenmetdestad/settings.py) and tokens are never
