@@ -30,7 +30,18 @@ class SignupExtraForm(forms.Form):
 
 
 class NameForm(forms.Form):
+    """Your name, and whether public pages may show it."""
+
     name = forms.CharField(label=_("Your name"), max_length=150)
+    name_public = forms.BooleanField(
+        label=_("Show my name on public pages"),
+        required=False,
+        help_text=_(
+            "Then anyone, also without an account, sees your name on the public page of each "
+            "project where you are a lecturer. No other public page shows your name. If this is "
+            "off, those pages leave your name out. You can turn it off at any time."
+        ),
+    )
 
 
 class StudentProfileForm(forms.Form):

@@ -57,6 +57,17 @@ def user_update_name(*, user: User, name: str) -> None:
         user.save(update_fields=["name"])
 
 
+def user_set_name_public(*, user: User, name_public: bool) -> None:
+    """Give or take back the consent to show the person's name on public pages.
+
+    Public pages read the consent when they are built, so taking it back hides the name on
+    the next page view; nothing else is changed or sent.
+    """
+    if user.name_public != name_public:
+        user.name_public = name_public
+        user.save(update_fields=["name_public"])
+
+
 @transaction.atomic
 def student_profile_update(
     *,

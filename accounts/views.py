@@ -15,6 +15,7 @@ from accounts.services import (
     researcher_profile_update,
     student_profile_update,
     user_set_language,
+    user_set_name_public,
     user_update_name,
 )
 
@@ -47,6 +48,7 @@ def profile_edit(request):
         )
         if name_form.is_valid() and (profile_form is None or profile_form.is_valid()):
             user_update_name(user=user, name=name_form.cleaned_data["name"])
+            user_set_name_public(user=user, name_public=name_form.cleaned_data["name_public"])
             if isinstance(profile_form, StudentProfileForm):
                 student_profile_update(profile=profile, **profile_form.cleaned_data)
             elif isinstance(profile_form, ResearcherProfileForm):
@@ -55,7 +57,9 @@ def profile_edit(request):
             return redirect("accounts:dashboard")
         messages.error(request, _("Not saved yet: please check the fields marked below."))
     else:
-        name_form = NameForm(initial={"name": user.name}, prefix="user")
+        name_form = NameForm(
+            initial={"name": user.name, "name_public": user.name_public}, prefix="user"
+        )
         profile_form = _initial_profile_form(profile_form_class, profile, user)
 
     # Say where a prefilled institution came from, until the student confirms it.
