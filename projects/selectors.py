@@ -200,7 +200,9 @@ def project_for_page(*, slug: str, now: datetime) -> Project:
     """One project with everything its page shows, in a fixed number of queries.
 
     Prefetches `listed_cohorts` (every group that was not cancelled, by start date, with
-    places left). Raises Project.DoesNotExist for an unknown slug.
+    places left) and `public_lecturers` (the lecturers with an active account who agreed to
+    be named on public pages, `User.name_public`). Raises Project.DoesNotExist for an
+    unknown slug.
     """
     cohorts = cohorts_with_places(
         Cohort.objects.exclude(state=CohortState.CANCELLED), now=now
@@ -215,7 +217,12 @@ def project_for_page(*, slug: str, now: datetime) -> Project:
                 queryset=Organisation.objects.filter(is_public=True),
                 to_attr="public_organisations",
             ),
-            Prefetch("lecturers", queryset=User.objects.only("pk", "name")),
+            # A public page: only the lecturers who agreed to be named on it.
+            Prefetch(
+                "lecturers",
+                queryset=User.objects.filter(name_public=True, is_active=True).only("pk", "name"),
+                to_attr="public_lecturers",
+            ),
             Prefetch("cohorts", queryset=cohorts, to_attr="listed_cohorts"),
         )
         .get(slug=slug)

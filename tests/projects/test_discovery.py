@@ -402,7 +402,7 @@ def test_detail_query_count_does_not_grow_with_groups(client, django_assert_num_
         cohort = CohortFactory(project=project, starts_on=_monday_in(n + 1))
         EnrolmentFactory(cohort=cohort)
 
-    # Project, themes, organisations, lecturers, groups.
+    # Project, themes, organisations, lecturers who agreed to be named, groups.
     with django_assert_num_queries(5):
         response = client.get(project.get_absolute_url())
 
@@ -413,6 +413,10 @@ def test_detail_query_count_does_not_grow_with_groups(client, django_assert_num_
 
 
 def test_detail_shows_what_where_when_and_who(client, researcher):
+    # A lecturer is named on this public page only with their consent
+    # (tests/accounts/test_public_name.py has the page without it).
+    researcher.name_public = True
+    researcher.save(update_fields=["name_public"])
     organisation = OrganisationFactory(name="Bibliotheek Leiden", address="Nieuwstraat 4")
     project = ProjectFactory(
         title="Voorlezen voor ouderen",
