@@ -41,6 +41,7 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
 from accounts.enums import InstitutionKind
+from accounts.models import ErasureFailure
 from events.enums import EventState
 from events.models import Event
 from events.selectors import with_places
@@ -139,6 +140,7 @@ class Dashboard:
     organisation_loads: list[LoadRow]
     neighbourhood_loads: list[LoadRow]
     load_month: date
+    erasure_failures: int
 
 
 # --- Scopes ------------------------------------------------------------------------------------
@@ -339,6 +341,12 @@ def neighbourhood_load_rows(
     )
 
 
+def erasure_failures() -> int:
+    """Accounts past their retention period that the retention job could not erase, whatever
+    the filters: they wait for a coordinator. One query."""
+    return ErasureFailure.objects.count()
+
+
 def _fullest_first(row: LoadRow) -> tuple:
     ratio = row.current / row.budget if row.budget else float("inf") if row.current else 0
     return (-ratio, row.name)
@@ -348,7 +356,7 @@ def dashboard(
     filters: DashboardFilters, *, neighbourhoods: list[Neighbourhood], now: datetime, today: date
 ) -> Dashboard:
     """All figures of the dashboard. `neighbourhoods` is every neighbourhood, already loaded
-    for the filter form. Eleven queries whatever the amount of data (fewer when a list
+    for the filter form. Twelve queries whatever the amount of data (fewer when a list
     is empty: Django asks nothing for `pk__in=[]`)."""
     by_kind = active_students_by_institution_kind(filters)
     month = today.replace(day=1)
@@ -364,4 +372,5 @@ def dashboard(
         organisation_loads=organisation_load_rows(filters),
         neighbourhood_loads=neighbourhood_load_rows(neighbourhoods, filters, month=month),
         load_month=month,
+        erasure_failures=erasure_failures(),
     )

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.enums import InstitutionKind
+from accounts.models import ErasureFailure
 from events.enums import EventState, RegistrationState
 from partners.enums import ChallengeState
 from projects.enums import CohortState, EnrolmentState, HoursState
@@ -415,6 +416,28 @@ def test_an_unknown_filter_value_is_shown_as_an_error_and_filters_nothing(
     assert tree.find("select", name="neighbourhood").find("option", selected="").text == "De Kooi"
 
 
+# --- Accounts the retention job could not erase ------------------------------------------------
+
+
+def test_accounts_that_could_not_be_erased_are_counted_and_linked(coordinator_client):
+    for student in StudentFactory.create_batch(2):
+        ErasureFailure.objects.create(user=student, reason="IntegrityError: refused")
+
+    notice = page(coordinator_client.get(URL)).find("div", id="erasure-failures")
+
+    link = notice.find("a")
+    assert (link.text, link.attrs["href"]) == (
+        "2 accounts could not be erased",
+        "/beheer/accounts/erasurefailure/",
+    )
+
+
+def test_without_accounts_that_could_not_be_erased_the_dashboard_says_nothing(
+    coordinator_client,
+):
+    assert page(coordinator_client.get(URL)).find_all("div", id="erasure-failures") == []
+
+
 # --- Queries ------------------------------------------------------------------------------------
 
 
@@ -447,8 +470,9 @@ def test_dashboard_runs_the_same_number_of_queries_for_one_or_many_rows(
     _city(size)
     coordinator_client.get(URL)  # the session and the user, warmed up like any request
 
-    # session, user, periods, themes, neighbourhoods, then the figures (selectors.dashboard)
-    with django_assert_num_queries(16):
+    # session, user, periods, themes, neighbourhoods, then the figures (selectors.dashboard),
+    # the last of them the count of accounts the retention job could not erase
+    with django_assert_num_queries(17):
         response = coordinator_client.get(URL, {"theme": "eenzaamheid", "period": ""})
 
     assert table(parse(response.content), "cohorts-table")["Running"] == [str(size)]
