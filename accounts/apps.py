@@ -8,7 +8,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People and institutions")
 
     def ready(self) -> None:
+        from accounts.privacy.declarations import register_declarations  # noqa: PLC0415
         from accounts.roles import sync_after_migrate  # noqa: PLC0415 (app registry must be ready)
+
+        register_declarations()
 
         # No sender filter: permissions of apps migrated after this one only exist
         # once their own post_migrate has run, and the sync is idempotent.

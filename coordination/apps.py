@@ -14,7 +14,9 @@ class CoordinationConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: the exports import models, which need the app registry.
         from coordination.exports.admin import add_export_actions  # noqa: PLC0415
+        from coordination.privacy import register_declarations  # noqa: PLC0415
 
         # The other apps' admins are registered by now: django.contrib.admin comes first in
         # INSTALLED_APPS and discovers them in its own ready().
         add_export_actions()
+        register_declarations()

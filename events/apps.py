@@ -8,6 +8,8 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: the sources import models, which need the app registry.
+        from events.privacy import register_declarations  # noqa: PLC0415
         from events.reminders import register  # noqa: PLC0415
 
         register()
+        register_declarations()

@@ -8,6 +8,8 @@ class PartnersConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: the source imports models, which need the app registry.
+        from partners.privacy import register_declarations  # noqa: PLC0415
         from partners.reminders import register  # noqa: PLC0415
 
         register()
+        register_declarations()
