@@ -31,8 +31,8 @@ def _registration_under_way(user) -> str | None:
     ).exclude(event__state__in=_ENDED_EVENT_STATES)
     if registered.exists():
         return _(
-            "You still have a place at a Meet & Match that has not ended. Cancel it first, "
-            "or ask us at privacy@lerenmetdestad.nl."
+            "You still have a place in a group or at a Meet & Match that has not ended. "
+            "Withdraw or cancel it first, or ask us at privacy@lerenmetdestad.nl."
         )
     return None
 

@@ -33,8 +33,8 @@ def _place_under_way(user) -> str | None:
     )
     if busy.exists():
         return _(
-            "You still have a place in a group that has not ended. Withdraw first, or ask "
-            "us at privacy@lerenmetdestad.nl."
+            "You still have a place in a group or at a Meet & Match that has not ended. "
+            "Withdraw or cancel it first, or ask us at privacy@lerenmetdestad.nl."
         )
     return None
 
