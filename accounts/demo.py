@@ -104,6 +104,8 @@ def seed_users() -> list[tuple[DemoUser, str]]:
                 name=demo.name,
                 role=demo.role,
                 is_staff=demo.role == Role.COORDINATOR,
+                # The demo lecturer agreed, so the demo projects show how a name appears.
+                name_public=demo.role == Role.RESEARCHER,
             )
             EmailAddress.objects.create(user=user, email=demo.email, primary=True, verified=True)
             if demo.role == Role.COORDINATOR:
