@@ -9,4 +9,4 @@ from accounts.privacy.retention import retention_run
 def retention_task() -> int:
     """The daily retention job; safe to repeat and to overlap, so late acks are fine."""
     report = retention_run()
-    return len(report.accounts_erased) + len(report.attachments_deleted)
+    return len(report.accounts_erased) + sum(map(len, report.removed.values()))

@@ -14,6 +14,8 @@ from accounts.privacy.registry import (
     Section,
     register,
 )
+from accounts.privacy.retention import register_retention_step
+from partners.retention import attachments_of_ended_challenges_delete
 
 ACTIONS = "actions_recorded"
 ORGANISATIONS_RECORD = (
@@ -104,6 +106,7 @@ def _title(row) -> str:
 
 
 def register_declarations() -> None:
+    register_retention_step("challenge_attachments", attachments_of_ended_challenges_delete)
     register(
         PersonalData(
             model="partners.Membership",

@@ -1,8 +1,8 @@
 """The retention periods the privacy statement promises, applied on a schedule.
 
-Both clean-ups may run twice, or in two workers at once: each account is erased under a lock
-on its row and skipped once erased; each attachment row is locked with SKIP LOCKED, so two
-runs split the rows between them instead of deleting one twice.
+It may run twice, or in two workers at once: each account is erased under a lock on its row
+and skipped once erased. The apps' own clean-ups (a challenge's attachments, in partners)
+register as steps and must be as safe to repeat.
 
 Each account is erased in its own transaction. One that cannot be erased, because erasure
 refuses (the last coordinator, a place still under way) or because something fails, is left
@@ -12,11 +12,11 @@ on with the next account.
 
 import logging
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -24,14 +24,9 @@ from django.utils import timezone
 from accounts.models import ErasureFailure, User
 from accounts.privacy.erasure import ERASED_DOMAIN, ErasureError, account_anonymise
 from lerenmetdestad.locking import lock_rows
-from partners.enums import ChallengeState
-from partners.models import ChallengeAttachment
 
 logger = logging.getLogger(__name__)
 
-# Declined challenges have ended too: their files are no more needed than those of closed ones.
-ENDED_CHALLENGE_STATES = (ChallengeState.CLOSED, ChallengeState.DECLINED)
-_ATTACHMENT_BATCH = 200
 # How much of an unexpected error's message is kept as the reason coordinators read.
 _REASON_LENGTH = 300
 
@@ -40,16 +35,27 @@ _REASON_LENGTH = 300
 class RetentionReport:
     accounts_erased: list[int] = field(default_factory=list)
     accounts_kept: dict[int, str] = field(default_factory=dict)
-    attachments_deleted: list[int] = field(default_factory=list)
+    # What each app's clean-up step removed, by the step's name: ids of the rows.
+    removed: dict[str, list[int]] = field(default_factory=dict)
+
+
+# A clean-up step of an app: given the moment of the run, it removes what has passed its
+# retention period and returns the ids of the rows it removed.
+RetentionStep = Callable[[datetime], list[int]]
+_steps: dict[str, RetentionStep] = {}
+
+
+def register_retention_step(name: str, step: RetentionStep) -> None:
+    _steps[name] = step
 
 
 def retention_run(*, now: datetime | None = None) -> RetentionReport:
-    """Erase accounts unused for ACCOUNT_RETENTION_DAYS and delete the attachments of
-    challenges ended CHALLENGE_ATTACHMENT_RETENTION_DAYS ago.
+    """Erase accounts unused for ACCOUNT_RETENTION_DAYS, then run each app's clean-up step
+    (partners deletes the attachments of challenges ended CHALLENGE_ATTACHMENT_RETENTION_DAYS
+    ago).
 
-    Side effects: as account_anonymise for each such account; attachment rows deleted and,
-    after each batch commits, their files removed from storage. An account that cannot be
-    erased (the last coordinator, someone with a place still under way, an error in the
+    Side effects: as account_anonymise for each such account; as each step. An account that
+    cannot be erased (the last coordinator, someone with a place still under way, an error in the
     database) is left, logged and recorded as an ErasureFailure (created, or its attempts
     counted up); the failure rows of accounts erased, or no longer due, are deleted.
     """
@@ -58,10 +64,8 @@ def retention_run(*, now: datetime | None = None) -> RetentionReport:
     _accounts_erase(
         report, inactive_before=now - timedelta(days=settings.ACCOUNT_RETENTION_DAYS), now=now
     )
-    _attachments_delete(
-        report,
-        ended_before=now - timedelta(days=settings.CHALLENGE_ATTACHMENT_RETENTION_DAYS),
-    )
+    for name, step in _steps.items():
+        report.removed[name] = step(now)
     return report
 
 
@@ -138,32 +142,3 @@ def _failure_record(*, user_id: int, reason: str, now: datetime) -> None:
                 )
     except Exception:
         logger.exception("retention: could not record why account %s was kept", user_id)
-
-
-def _attachments_delete(report: RetentionReport, *, ended_before: datetime) -> None:
-    old = ChallengeAttachment.objects.filter(
-        challenge__state__in=ENDED_CHALLENGE_STATES, challenge__state_changed_at__lt=ended_before
-    ).order_by("pk")
-    while True:
-        with transaction.atomic():
-            batch = list(
-                lock_rows(old, of=("self",), skip_locked=True).values_list("pk", "file")[
-                    :_ATTACHMENT_BATCH
-                ]
-            )
-            if not batch:
-                return
-            ChallengeAttachment.objects.filter(pk__in=[pk for pk, _name in batch]).delete()
-            names = [name for _pk, name in batch if name]
-            # Files go only once the rows are gone for good: a rollback keeps both.
-            transaction.on_commit(lambda names=names: _files_delete(names))
-        report.attachments_deleted.extend(pk for pk, _name in batch)
-
-
-def _files_delete(names: list[str]) -> None:
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError:
-            # The row is gone either way; a file left behind is logged to be removed by hand.
-            logger.exception("retention: could not delete attachment file %s", name)

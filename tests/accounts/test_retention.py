@@ -122,7 +122,9 @@ def test_retention_deletes_exactly_the_old_attachments_and_their_files(
         report = retention_run(now=NOW)
 
     old = {"closed_long_ago", "declined_long_ago"}
-    assert sorted(report.attachments_deleted) == sorted(attachments[key].pk for key in old)
+    assert sorted(report.removed["challenge_attachments"]) == sorted(
+        attachments[key].pk for key in old
+    )
     left = set(ChallengeAttachment.objects.values_list("pk", flat=True))
     assert left == {attachments[key].pk for key in attachments if key not in old}
     assert {key: default_storage.exists(a.file.name) for key, a in attachments.items()} == {
@@ -151,7 +153,11 @@ def test_retention_run_twice_does_nothing_the_second_time(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         second = retention_run(now=NOW)
 
-    assert (second.accounts_erased, second.accounts_kept, second.attachments_deleted) == (
+    assert (
+        second.accounts_erased,
+        second.accounts_kept,
+        second.removed["challenge_attachments"],
+    ) == (
         [],
         {},
         [],
