@@ -6,25 +6,188 @@ a download or an erasure must not depend on the role.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
+from allauth.socialaccount.models import SocialAccount, SocialToken
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import User
-from events.models import CalendarFeed, MeetingSeat
+from events.enums import EventState, RegistrationState, RoleAtEvent
+from events.models import CalendarFeed, FollowUp, Meeting, MeetingSeat
+from matching.enums import AllocationMode
+from matching.models import AllocationRun, Placement
 from outbox.enums import MessageKind, ReminderKind
 from outbox.models import OptOut, Reminder
 from outbox.services.queueing import message_queue
-from partners.enums import ChallengeAction
-from partners.models import ChallengeAttachment, ChallengeLogEntry
-from projects.enums import HoursState
-from projects.models import CohortLogEntry, HandoverProduct, HoursEntry, PartnerFeedback
-from tests.accounts.test_privacy_export import Everything, data_everywhere
-from tests.factories import UserFactory
-from tests.projects.factories import ChallengeFactory, EnrolmentFactory
+from partners.enums import ChallengeAction, MembershipRole
+from partners.models import ChallengeAttachment, ChallengeLogEntry, ChallengeMessage
+from projects.enums import CohortState, EnrolmentState, HoursState
+from projects.models import (
+    ApplicantRank,
+    CohortLogEntry,
+    CohortPreference,
+    HandoverDossier,
+    HandoverDossierVersion,
+    HandoverProduct,
+    HoursEntry,
+    PartnerFeedback,
+    Reflection,
+)
+from tests.events.factories import EventFactory, RegistrationFactory
+from tests.factories import ThemeFactory, UserFactory
+from tests.partners.factories import JoinRequestFactory, MembershipFactory, OrganisationFactory
+from tests.projects.factories import (
+    ChallengeFactory,
+    CohortFactory,
+    EnrolmentFactory,
+    ProjectFactory,
+)
+
+
+@dataclass
+class Everything:
+    """What data_everywhere made, for the tests to compare against."""
+
+    membership: object
+    join_request: object
+    enrolments: list
+    reflection: object
+    hours: list
+    preference: object
+    applicant_rank: object
+    registration: object
+    other_registration: object
+    follow_up: object
+    message: object
+    placement: object
+    dossier: object
+    version: object
+    challenge_message: object
+    institution_account: object
+
+
+def data_everywhere(person, *, rows: int = 1, other=None) -> Everything:
+    """Give `person` a row in every table that holds something about them.
+
+    `rows` enrolments (each with hours) so that tests can compare one with many; `other` is
+    the person at their Meet & Match table.
+    """
+    profile = person.student_profile
+    theme = ThemeFactory(name="Eenzaamheid", slug="eenzaamheid")
+    profile.themes.set([theme])
+    profile.languages, profile.weekdays = ["nl", "en"], [1, 3]
+    profile.save()
+
+    institution_account = SocialAccount.objects.create(
+        user=person,
+        provider="surfconext",
+        uid="pseudonym-of-sanne",
+        extra_data={"eduperson_affiliation": ["student"], "schac_home_organization": "hsleiden.nl"},
+    )
+    # Tokens are never stored (settings.py); one here shows the download would leave it out.
+    SocialToken.objects.create(account=institution_account, token="access-token-not-for-you")
+    if other is not None:
+        SocialAccount.objects.create(user=other, provider="surfconext", uid="someone-else")
+    membership = MembershipFactory(
+        user=person,
+        organisation=OrganisationFactory(name="Buurthuis De Kooi"),
+        role=MembershipRole.MEMBER,
+    )
+    join_request = JoinRequestFactory(
+        user=person, organisation=OrganisationFactory(name="Bibliotheek Leiden")
+    )
+    project = ProjectFactory(title="Taalcafé Noord")
+    enrolments, hours = [], []
+    for number in range(1, rows + 1):
+        cohort = CohortFactory(project=project, number=number, state=CohortState.COMPLETED)
+        enrolment = EnrolmentFactory(
+            cohort=cohort,
+            student=person,
+            state=EnrolmentState.COMPLETED,
+            motivation=f"Ik wil graag helpen in groep {number}.",
+        )
+        enrolments.append(enrolment)
+        hours.append(
+            HoursEntry.objects.create(
+                enrolment=enrolment,
+                worked_on=cohort.starts_on,
+                hours=Decimal("2.5"),
+                description="Gesprekken met bezoekers",
+                state=HoursState.SUBMITTED,
+            )
+        )
+    reflection = Reflection.objects.create(
+        enrolment=enrolments[0],
+        learned="Luisteren voordat ik iets voorstel.",
+        contribution="Meer bezoekers kwamen terug.",
+        next_time="Eerder beginnen.",
+    )
+    later = CohortFactory(project=ProjectFactory(title="Buurtmoestuin"), number=1)
+    preference = CohortPreference.objects.create(student=person, cohort=later, rank=1)
+    applicant_rank = ApplicantRank.objects.create(project=later.project, student=person, rank=1)
+
+    event = EventFactory(title="Meet & Match najaar", state=EventState.HELD)
+    registration = RegistrationFactory(
+        event=event,
+        person=person,
+        role_at_event=RoleAtEvent.STUDENT,
+        brings="Ervaring met taalles.",
+        seeks="Een onderzoeker die meedenkt.",
+        state=RegistrationState.REGISTERED,
+        themes=[theme],
+    )
+    other_registration = RegistrationFactory(event=event, person=other)
+    registration.wants_to_meet.set([other_registration])
+    meeting = Meeting.objects.create(event=event, round=1, table=1, reason="Jullie delen taal.")
+    follow_up = FollowUp.objects.create(
+        registration=registration,
+        meeting=meeting,
+        with_person=other,
+        planned_on=timezone.localdate() + timedelta(days=7),
+        note="Koffie bij de bibliotheek.",
+    )
+
+    message = message_queue(
+        to_email=person.email,
+        kind=MessageKind.ACCOUNT,
+        subject="Welkom bij Leren met de Stad",
+        body_text=f"Hallo {person.name}, welkom.",
+        language="nl",
+        user=person,
+    )
+    run = AllocationRun.objects.create(mode=AllocationMode.WELFARE)
+    placement = Placement.objects.create(run=run, student=person, cohort=later, rank=1)
+    dossier = HandoverDossier.objects.create(
+        cohort=enrolments[0].cohort, summary="Wekelijks taalcafé", version=1, updated_by=person
+    )
+    version = HandoverDossierVersion.objects.create(
+        dossier=dossier, number=1, content={"summary": "Wekelijks taalcafé"}, saved_by=person
+    )
+    challenge_message = ChallengeMessage.objects.create(
+        challenge=project.challenge, author=person, body="Wanneer kunnen we langskomen?"
+    )
+    return Everything(
+        membership=membership,
+        join_request=join_request,
+        enrolments=enrolments,
+        reflection=reflection,
+        hours=hours,
+        preference=preference,
+        applicant_rank=applicant_rank,
+        registration=registration,
+        other_registration=other_registration,
+        follow_up=follow_up,
+        message=message,
+        placement=placement,
+        dossier=dossier,
+        version=version,
+        challenge_message=challenge_message,
+        institution_account=institution_account,
+    )
 
 
 @dataclass

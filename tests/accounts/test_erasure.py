@@ -1,44 +1,48 @@
-"""Erasing an account (/mijn/gegevens/wissen/): no trace of the person, while the records stay."""
+"""Erasing an account (/mijn/gegevens/wissen/): exactly the rows the privacy registry ties to
+the person change, as each app declares; what other people wrote about them stays theirs."""
 
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount, SocialToken
-from django.apps import apps
-from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.contenttypes.models import ContentType
+from django.contrib.admin.models import LogEntry
 from django.contrib.sessions.models import Session
-from django.db import models
-from django.db.models.functions import Cast
+from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.privacy.erasure import (
-    ErasureError,
-    account_anonymise,
-    account_erase,
-    text_replace_everywhere,
-)
+from accounts.privacy.erasure import ErasureError, account_anonymise, account_erase
+from accounts.privacy.export import personal_data
+from accounts.privacy.registry import Keep, declarations
 from coordination.models import EnrolmentAudit, RegistrationAudit
-from events.models import EventLogEntry, Registration
-from outbox.enums import MessageKind, MessageStatus
-from outbox.models import Message
-from outbox.services.queueing import message_queue
-from partners.enums import ChallengeAction
-from partners.models import Challenge, ChallengeLogEntry, Invitation, Membership
+from events.models import CalendarFeed, EventLogEntry, FollowUp, MeetingSeat, Registration
+from outbox.enums import MessageStatus
+from outbox.models import Message, OptOut, Reminder
+from partners.models import (
+    Challenge,
+    ChallengeAttachment,
+    ChallengeLogEntry,
+    ChallengeMessage,
+    Invitation,
+    Membership,
+)
 from projects.models import (
     CohortLogEntry,
+    CohortPreference,
     Enrolment,
     HandoverDossier,
     HandoverDossierVersion,
+    HandoverProduct,
     HoursEntry,
+    PartnerFeedback,
     Reflection,
 )
-from tests.accounts.test_privacy_export import data_everywhere
+from projects.privacy import GROUPS_RECORD
+from tests.accounts.privacy_scene import bystander_named, scene_everything
 from tests.factories import PASSWORD, CoordinatorFactory, UserFactory
 from tests.partners.factories import InvitationFactory
-from tests.projects.factories import EnrolmentFactory
+from tests.projects.factories import ChallengeFactory, EnrolmentFactory
 
 pytestmark = pytest.mark.integration
 
@@ -46,69 +50,29 @@ ERASE = reverse("accounts:erase")
 NAME, EMAIL = "Sanne Student", "sanne@student.hsleiden.nl"
 
 
-def occurrences(*needles: str) -> set[tuple[str, str]]:
-    """Every (table, column) of every model whose text holds one of the needles.
-
-    Written apart from the erasure's own sweep on purpose: this is the check, not the code.
-    """
-    found = set()
-    for model in apps.get_models():
-        # Proxies and unmanaged models (pghistory's views) read tables that are checked anyway.
-        if model._meta.proxy or not model._meta.managed:
-            continue
-        for field in model._meta.concrete_fields:
-            if not isinstance(
-                field, models.CharField | models.TextField | models.EmailField | models.JSONField
-            ):
-                continue
-            rows = model._base_manager.annotate(as_text=Cast(field.name, models.TextField()))
-            for needle in needles:
-                if rows.filter(as_text__icontains=needle).exists():
-                    found.add((model._meta.label, field.name))
-    return found
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files land in a folder of this test only."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
 
 
 @pytest.fixture
-def quoted_everywhere(student, researcher, coordinator, partner_member):
-    """Sanne's data everywhere, and her name and address quoted by others in logs and mail."""
-    made = data_everywhere(student, other=researcher)
-    cohort = made.enrolments[0].cohort
-    challenge = cohort.project.challenge
-    Challenge.objects.filter(pk=challenge.pk).update(contact_name=NAME, contact_email=EMAIL)
-    CohortLogEntry.objects.create(
-        cohort=cohort,
-        actor=coordinator,
-        action="note",
-        message=f"{NAME} is naar een andere groep gegaan.",
-        data={"student": NAME, "mail": EMAIL},
-    )
-    ChallengeLogEntry.objects.create(
-        challenge=challenge,
-        actor=student,
-        action=ChallengeAction.EDIT,
-        message=f"Vraag van {EMAIL}",
-    )
+def scene(student, researcher, coordinator, media):
+    """Sanne did everything; others named her in their own texts: a coordinator's notes on the
+    group and the event, a mail to Rachid, the dossier and a disputed hour."""
+    scene = scene_everything(student, other=researcher, coordinator=coordinator)
+    made = scene.made
     EventLogEntry.objects.create(
         event=made.registration.event,
         actor=coordinator,
         action="note",
         message=f"Afmelding van {NAME.upper()}",
     )
-    message_queue(
-        to_email=partner_member.email,
-        kind=MessageKind.ACCOUNT,
-        subject=f"{NAME} doet mee",
-        body_text=f"{NAME} ({EMAIL}) heeft zich aangemeld.",
-        language="nl",
-        user=partner_member,
-    )
-    LogEntry.objects.create(
-        user=coordinator,
-        content_type=ContentType.objects.get_for_model(User),
-        object_id=str(student.pk),
-        object_repr=str(student),
-        action_flag=CHANGE,
-        change_message=f'[{{"changed": {{"fields": ["{NAME}"]}}}}]',
+    HoursEntry.objects.filter(pk=made.hours[0].pk).update(dispute_note=f"{NAME} was er niet.")
+    HandoverDossier.objects.filter(pk=made.dossier.pk).update(contacts=f"Vraag {NAME} om advies.")
+    HandoverDossierVersion.objects.filter(pk=made.version.pk).update(
+        content={"summary": "Wekelijks taalcafé", "contacts": f"Vraag {NAME} om advies."}
     )
     InvitationFactory(
         organisation=made.membership.organisation,
@@ -116,12 +80,7 @@ def quoted_everywhere(student, researcher, coordinator, partner_member):
         accepted_at=timezone.now(),
         accepted_by=student,
     )
-    HoursEntry.objects.filter(pk=made.hours[0].pk).update(dispute_note=f"{NAME} was er niet.")
-    HandoverDossier.objects.filter(pk=made.dossier.pk).update(contacts=f"Vraag {NAME} om advies.")
-    HandoverDossierVersion.objects.filter(pk=made.version.pk).update(
-        content={"summary": "Wekelijks taalcafé", "contacts": f"Vraag {NAME} om advies."}
-    )
-    return made
+    return scene
 
 
 def sign_in(client, user):
@@ -131,44 +90,37 @@ def sign_in(client, user):
     assert response.status_code == 302
 
 
-def test_erasure_leaves_no_trace_of_name_or_email_anywhere(client, student, quoted_everywhere):
-    other_browser = Client()
-    other_browser.force_login(student)
-    before = occurrences(NAME, EMAIL)
+def written_by_others(person):
+    """The texts others wrote that name the person, as stored."""
+    return {
+        "cohort_log": list(CohortLogEntry.objects.values_list("pk", "actor", "message", "data")),
+        "event_log": list(EventLogEntry.objects.values_list("pk", "actor", "message", "data")),
+        "mail": list(
+            Message.objects.exclude(recipient=person)
+            .order_by("pk")
+            .values_list("pk", "to_email", "subject", "body_text", "body_html", "status")
+        ),
+        "dossier": list(
+            HandoverDossier.objects.values_list("pk", "summary", "contacts", "updated_by")
+        ),
+        "versions": list(HandoverDossierVersion.objects.values_list("pk", "content", "saved_by")),
+        "dispute_notes": list(HoursEntry.objects.values_list("pk", "dispute_note")),
+        "admin_change_messages": list(LogEntry.objects.values_list("pk", "change_message")),
+    }
+
+
+def test_erasure_anonymises_the_account_and_blanks_the_persons_own_text(client, student, scene):
+    made = scene.made
     sign_in(client, student)
 
     response = client.post(ERASE, {"confirm_email": f" {EMAIL.upper()} "})
 
-    assert response.status_code == 302
-    assert response.url == reverse("home")
-    # Nothing is left, and the check did see the places it had to clean.
-    assert occurrences(NAME, EMAIL) == set()
-    assert {
-        ("accounts.User", "name"),
-        ("account.EmailAddress", "email"),
-        ("outbox.Message", "body_text"),
-        ("projects.CohortLogEntry", "data"),
-        ("events.EventLogEntry", "message"),
-        ("admin.LogEntry", "object_repr"),
-        ("partners.Invitation", "email"),
-        ("partners.Challenge", "contact_email"),
-        ("projects.HandoverDossierVersion", "content"),
-    } <= before
-    assert Session.objects.filter(session_key=other_browser.session.session_key).exists() is False
-
-
-def test_erasure_anonymises_the_account_and_blanks_the_persons_own_text(
-    client, student, quoted_everywhere
-):
-    made = quoted_everywhere
-    sign_in(client, student)
-
-    client.post(ERASE, {"confirm_email": EMAIL})
-
+    assert (response.status_code, response.url) == (302, reverse("home"))
     user = User.objects.get(pk=student.pk)
-    assert (user.name, user.email) == (
+    assert (user.name, user.email, user.name_public) == (
         f"Verwijderde gebruiker {student.pk}",
         f"user-{student.pk}@erased.invalid",
+        False,
     )
     assert (user.is_active, user.has_usable_password()) == (False, False)
     assert EmailAddress.objects.filter(user=user).count() == 0
@@ -188,10 +140,19 @@ def test_erasure_anonymises_the_account_and_blanks_the_persons_own_text(
     assert Enrolment.objects.get(pk=made.enrolments[0].pk).motivation == ""
     reflection = Reflection.objects.get(pk=made.reflection.pk)
     assert (reflection.learned, reflection.contribution, reflection.next_time) == ("", "", "")
+    # Her hours stay for the figures; what she did goes.
+    own_hours = HoursEntry.objects.get(pk=made.hours[0].pk)
+    assert (own_hours.hours, own_hours.description) == (made.hours[0].hours, "")
     registration = Registration.objects.get(pk=made.registration.pk)
     assert (registration.brings, registration.seeks, registration.listed) == ("", "", False)
     assert list(registration.wants_to_meet.all()) == []
-    assert made.follow_up.__class__.objects.get(pk=made.follow_up.pk).note == ""
+    assert FollowUp.objects.get(pk=made.follow_up.pk).note == ""
+    assert (
+        CohortPreference.objects.filter(student=user).count(),
+        OptOut.objects.filter(user=user).count(),
+        CalendarFeed.objects.filter(person=user).count(),
+    ) == (0, 0, 0)
+    assert list(made.enrolments[0].cohort.project.lecturers.all()) == []
     mail = Message.objects.get(pk=made.message.pk)
     assert (mail.to_email, mail.body_text, mail.body_html, mail.status) == (
         f"user-{student.pk}@erased.invalid",
@@ -199,65 +160,176 @@ def test_erasure_anonymises_the_account_and_blanks_the_persons_own_text(
         "",
         MessageStatus.FAILED,
     )
+    invitation = Invitation.objects.get(accepted_by=user)
+    assert invitation.email == f"user-{student.pk}@erased.invalid"
+    # Django's copy of the account's name in the admin log is replaced.
+    assert list(
+        LogEntry.objects.filter(object_id=str(student.pk)).values_list("object_repr", flat=True)
+    ) == [f"Verwijderde gebruiker {student.pk}"]
     # Signing in with the old address and password no longer works.
     response = client.post(reverse("account_login"), {"login": EMAIL, "password": PASSWORD})
     assert response.status_code == 200
 
 
-def test_erasure_keeps_handover_dossiers_counts_and_history(client, student, quoted_everywhere):
-    made = quoted_everywhere
-    counts = {
-        model: model.objects.count()
-        for model in (
-            Enrolment,
-            HoursEntry,
-            Reflection,
-            Registration,
-            Message,
-            CohortLogEntry,
-            ChallengeLogEntry,
-            EventLogEntry,
-            HandoverDossierVersion,
-            EnrolmentAudit,
-        )
-    }
+def test_erasure_ends_every_session_of_the_person(client, student, researcher):
+    other_browser, someone_else = Client(), Client()
+    other_browser.force_login(student)
+    someone_else.force_login(researcher)
+    sign_in(client, student)
+    assert Session.objects.filter(session_key=other_browser.session.session_key).exists()
+
+    client.post(ERASE, {"confirm_email": EMAIL})
+
+    assert list(Session.objects.values_list("session_key", flat=True)) == [
+        someone_else.session.session_key
+    ]
+
+
+def test_erasure_leaves_what_others_wrote_about_the_person_unchanged(client, student, scene):
+    before = written_by_others(student)
     sign_in(client, student)
 
     client.post(ERASE, {"confirm_email": EMAIL})
 
-    assert {model: model.objects.count() for model in counts} == counts
+    assert User.objects.get(pk=student.pk).email == f"user-{student.pk}@erased.invalid"
+    assert written_by_others(student) == before
+    # Spelled out, so the comparison above is known to have seen her name.
+    note = CohortLogEntry.objects.get(action="note")
+    assert (note.message, note.data) == (
+        f"{NAME} is naar een andere groep gegaan.",
+        {"student": NAME, "mail": EMAIL},
+    )
+    mail = Message.objects.get(pk=scene.quoted_mail.pk)
+    assert (mail.to_email, mail.subject, mail.body_text) == (
+        "rachid@leidenuniv.nl",
+        f"{NAME} doet mee",
+        f"{NAME} ({EMAIL}) heeft zich aangemeld.",
+    )
+    assert HandoverDossier.objects.get(pk=scene.made.dossier.pk).contacts == (
+        f"Vraag {NAME} om advies."
+    )
+
+
+def test_erasure_leaves_someone_with_the_same_name_alone(student, scene):
+    namesake = bystander_named(NAME)
+    mail = Message.objects.get(recipient=namesake)
+
+    account_anonymise(user_id=student.pk)
+
+    assert User.objects.get(pk=namesake.pk).name == NAME
+    assert Message.objects.get(pk=mail.pk).body_text == f"Hallo {NAME}, welkom."
+
+
+def test_erasure_blanks_the_contact_fields_of_a_challenge_with_the_persons_verified_address(
+    student, scene
+):
+    # An address she added but never confirmed may be anyone's: it ties nothing.
+    EmailAddress.objects.create(user=student, email="sanne.prive@example.org", verified=False)
+    unconfirmed = ChallengeFactory(
+        contact_name=NAME, contact_email="sanne.prive@example.org", contact_phone="06 1"
+    )
+    someone_elses = ChallengeFactory(
+        contact_name="Paul Bakker", contact_email="paul@example.org", contact_phone="06 2"
+    )
+
+    account_anonymise(user_id=student.pk)
+
+    contacts = Challenge.objects.filter(
+        pk__in=[scene.challenge.pk, unconfirmed.pk, someone_elses.pk]
+    ).order_by("pk")
+    assert list(
+        contacts.values_list("title", "contact_name", "contact_email", "contact_phone")
+    ) == [
+        # Her challenge stays the organisation's record; only the contact is blanked.
+        ("Samen lezen in Noord", "", "", ""),
+        (unconfirmed.title, NAME, "sanne.prive@example.org", "06 1"),
+        (someone_elses.title, "Paul Bakker", "paul@example.org", "06 2"),
+    ]
+    assert Challenge.objects.get(pk=scene.challenge.pk).created_by_id == student.pk
+
+
+def test_erasure_deletes_the_files_the_person_uploaded_after_commit(
+    student, scene, django_capture_on_commit_callbacks
+):
+    attachment = scene.attachment
+    assert default_storage.exists(attachment.file.name)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        account_anonymise(user_id=student.pk)
+
+    # The row is gone at once; the file only once the erasure is committed, so that a
+    # rolled-back erasure leaves it.
+    assert ChallengeAttachment.objects.filter(pk=attachment.pk).exists() is False
+    assert default_storage.exists(attachment.file.name) is True
+    for callback in callbacks:
+        callback()
+    assert default_storage.exists(attachment.file.name) is False
+
+
+def test_erasure_keeps_group_products_and_dossiers(student, scene):
+    made, product = scene.made, scene.product
+    kept = {
+        declaration.model: declaration.erase
+        for declaration in declarations()
+        if declaration.model.startswith("projects.Handover")
+    }
+
+    account_anonymise(user_id=student.pk)
+
+    assert kept == {
+        "projects.HandoverDossier": Keep(GROUPS_RECORD),
+        "projects.HandoverProduct": Keep(GROUPS_RECORD),
+        "projects.HandoverDossierVersion": Keep(GROUPS_RECORD),
+    }
+    product.refresh_from_db()
+    assert (product.title, product.added_by_id) == ("Verslag", student.pk)
+    assert default_storage.exists(product.file.name)
+    with default_storage.open(product.file.name) as stored:
+        assert stored.read() == b"verslag"
     dossier = HandoverDossier.objects.get(pk=made.dossier.pk)
     version = HandoverDossierVersion.objects.get(pk=made.version.pk)
-    placeholder = f"Verwijderde gebruiker {student.pk}"
-    assert (dossier.summary, dossier.contacts, dossier.updated_by_id) == (
-        "Wekelijks taalcafé",
-        f"Vraag {placeholder} om advies.",
-        student.pk,
+    assert (dossier.summary, dossier.updated_by_id) == ("Wekelijks taalcafé", student.pk)
+    assert (version.content["summary"], version.saved_by_id) == ("Wekelijks taalcafé", student.pk)
+
+
+def test_erasure_keeps_the_counts_and_history_others_need(student, scene):
+    made = scene.made
+    counted = (
+        Enrolment,
+        HoursEntry,
+        Reflection,
+        Registration,
+        MeetingSeat,
+        Message,
+        Reminder,
+        CohortLogEntry,
+        ChallengeLogEntry,
+        ChallengeMessage,
+        EventLogEntry,
+        PartnerFeedback,
+        HandoverProduct,
+        EnrolmentAudit,
+        RegistrationAudit,
     )
-    assert (version.content, version.saved_by_id) == (
-        {"summary": "Wekelijks taalcafé", "contacts": f"Vraag {placeholder} om advies."},
-        student.pk,
-    )
-    assert HoursEntry.objects.get(pk=made.hours[0].pk).hours == made.hours[0].hours
+    counts = {model: model.objects.count() for model in counted}
+
+    account_anonymise(user_id=student.pk)
+
+    assert {model: model.objects.count() for model in counted} == counts
+    assert HoursEntry.objects.get(pk=scene.decided.pk).decided_by_id == student.pk
     assert list(
         EnrolmentAudit.objects.filter(pgh_obj_id=made.enrolments[0].pk).values_list(
             "student_id", flat=True
         )
     ) == [student.pk]
     assert RegistrationAudit.objects.filter(person_id=student.pk).exists()
-    entry = CohortLogEntry.objects.get(action="note")
-    assert (entry.message, entry.data) == (
-        f"{placeholder} is naar een andere groep gegaan.",
-        {"student": placeholder, "mail": f"user-{student.pk}@erased.invalid"},
-    )
 
 
-def test_erasure_with_a_wrong_confirmation_is_refused_and_writes_nothing(
-    client, student, quoted_everywhere
-):
+def test_erasure_with_a_wrong_confirmation_is_refused_and_writes_nothing(client, student, scene):
     User.objects.filter(pk=student.pk).update(language="en")
     sign_in(client, student)
-    before = occurrences(NAME, EMAIL)
+    student.refresh_from_db()
+    before = (personal_data(student), written_by_others(student), Session.objects.count())
 
     response = client.post(ERASE, {"confirm_email": "sanne@student.hsleiden.n"})
 
@@ -269,8 +341,9 @@ def test_erasure_with_a_wrong_confirmation_is_refused_and_writes_nothing(
         '<span class="visually-hidden">Error: </span>'
         "Type the email address of your account exactly to confirm.</li></ul>"
     ) in html
-    assert occurrences(NAME, EMAIL) == before
-    assert User.objects.get(pk=student.pk).is_active is True
+    student.refresh_from_db()
+    assert (personal_data(student), written_by_others(student), Session.objects.count()) == before
+    assert default_storage.exists(scene.attachment.file.name)
 
 
 @pytest.mark.parametrize("typed", ["", " ", "x" * 300, "<b>sanne</b>", "\x00"])
@@ -337,34 +410,6 @@ def test_erasure_twice_changes_nothing_the_second_time(student):
 
     assert (first is not None, second) == (True, None)
     assert User.objects.get(pk=student.pk).email == erased.email
-
-
-def test_text_sweep_replaces_whole_names_and_addresses_only(db):
-    ann = UserFactory(name="Jan", email="ann@x.nl")
-    bystander = UserFactory(name="Joann", email="joann@x.nl")
-    Message.objects.create(
-        to_email=bystander.email,
-        kind=MessageKind.ACCOUNT,
-        language="nl",
-        subject="Januari",
-        body_text="Jan en joann@x.nl; mail ann@x.nl.",
-        message_id=Message.new_message_id(),
-    )
-
-    text_replace_everywhere(
-        names=[ann.name],
-        emails=[ann.email],
-        name_replacement="N.N.",
-        email_replacement="weg@erased.invalid",
-    )
-
-    message = Message.objects.get()
-    assert (message.subject, message.body_text, message.to_email) == (
-        "Januari",
-        "N.N. en joann@x.nl; mail weg@erased.invalid.",
-        "joann@x.nl",
-    )
-    assert Invitation.objects.count() == 0
 
 
 def test_erasure_of_someone_who_logs_in_with_their_institution_only(client, db):
