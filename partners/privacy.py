@@ -79,7 +79,7 @@ def _attachments(attachments: QuerySet) -> list[dict]:
             "content_type": attachment.content_type,
             "size": attachment.size,
             "uploaded_at": when(attachment.uploaded_at),
-            # The file itself is in the download under this name.
+            # The file itself is in the download's ZIP, under bestanden/ by this name.
             "file": attachment.file.name,
         }
         for attachment in attachments.select_related("challenge").order_by("uploaded_at", "pk")

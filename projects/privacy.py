@@ -125,7 +125,7 @@ def _products(products: QuerySet) -> list[dict]:
             "group": product.dossier.cohort.number,
             "title": product.title,
             "link": product.url,
-            # The file itself is in the download under this name.
+            # The file itself is in the download's ZIP, under bestanden/ by this name.
             "file": product.file.name,
             "public": product.public,
             "added_at": when(product.added_at),

@@ -5,7 +5,13 @@ declaration, so a model that holds personal data is in the download as soon as i
 declares it (and tests/accounts/test_privacy_registry.py fails until it does).
 """
 
-from typing import Any
+import json
+import shutil
+import zipfile
+from typing import Any, BinaryIO
+
+from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
 
 from accounts.models import User
 from accounts.privacy.erasure import person_of
@@ -16,6 +22,10 @@ from accounts.privacy.registry import Section, declarations
 # the person created, uploaded, decided and recorded, seats, the feed, opt-outs, reminders
 # and the history of their places.
 FORMAT_VERSION = 3
+ACTIONS_RECORDED = "actions_recorded"
+# Names inside the ZIP, in the site's language like the file's own name.
+DATA_NAME = "gegevens.json"
+FILES = "bestanden/"
 
 
 def personal_data(user: User) -> dict[str, Any]:
@@ -34,18 +44,46 @@ def personal_data(user: User) -> dict[str, Any]:
         earlier = data.get(section.name)
         # Lists of one section join; a single item (a profile) is whichever one there is.
         data[section.name] = earlier + rows if isinstance(earlier, list) else earlier or rows
+    # What the person did, gathered from several apps, reads best in the order it happened.
+    data[ACTIONS_RECORDED] = sorted(data.get(ACTIONS_RECORDED, []), key=_moment)
     return data
 
 
-def files_of(user: User) -> list[tuple[str, str]]:
-    """(name in the download, name in storage) of every file the person uploaded."""
+def _moment(action: dict[str, Any]) -> str:
+    # ISO moments in UTC sort as text; an action without a moment goes last.
+    return action["when"] or "~"
+
+
+def files_of(user: User) -> list[str]:
+    """The storage names of every file the person uploaded, as the download's rows name them."""
     person = person_of(user)
     found = []
     for declaration in declarations():
         for file_field in _file_fields(declaration):
             names = declaration.rows(person).values_list(file_field, flat=True)
-            found.extend((name, name) for name in names if name)
-    return found
+            found.extend(name for name in names if name)
+    return sorted(set(found))
+
+
+def archive_write(user: User, target: BinaryIO) -> None:
+    """The download as one ZIP file: `gegevens.json` and, under `bestanden/`, every file the
+    person uploaded, by the name the JSON gives it. A file missing from storage is listed in
+    `ontbrekende-bestanden.txt` rather than failing the whole download."""
+    data = personal_data(user)
+    missing = []
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            DATA_NAME,
+            json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        )
+        for name in files_of(user):
+            try:
+                with default_storage.open(name) as stored, archive.open(FILES + name, "w") as out:
+                    shutil.copyfileobj(stored, out)
+            except OSError:
+                missing.append(name)
+        if missing:
+            archive.writestr("ontbrekende-bestanden.txt", "\n".join(missing) + "\n")
 
 
 def _file_fields(declaration) -> tuple[str, ...]:

@@ -1,13 +1,10 @@
 """The signed-in person's own data: see it, download it, erase it. No view takes an id: each
 works on request.user only, so nobody can reach someone else's data by changing a URL."""
 
-import json
-
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.privacy.erasure import ErasureError, account_erase
-from accounts.privacy.export import personal_data
+from accounts.privacy.export import archive_write
 from accounts.privacy.forms import EraseForm
 
 
@@ -30,12 +27,9 @@ def my_data(request):
 @login_required
 @require_safe
 def my_data_download(request):
-    data = personal_data(request.user)
-    response = HttpResponse(
-        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
-        content_type="application/json; charset=utf-8",
-    )
-    filename = f"leren-met-de-stad-mijn-gegevens-{timezone.localdate():%Y-%m-%d}.json"
+    response = HttpResponse(content_type="application/zip")
+    archive_write(request.user, response)
+    filename = f"leren-met-de-stad-mijn-gegevens-{timezone.localdate():%Y-%m-%d}.zip"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -1,9 +1,12 @@
 """The download of a person's own data (/mijn/gegevens/): complete, and only ever their own."""
 
+import io
 import json
+import zipfile
 from decimal import Decimal
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils import timezone
 
@@ -128,16 +131,17 @@ def test_download_of_someone_who_did_everything_holds_all_of_it(
         ],
         # Joined in the order the apps declared them (partners before projects), each
         # app's rows in time order.
+        # In the order it happened, whichever app recorded it.
         "actions_recorded": [
-            {
-                "action": "changed a challenge",
-                "when": logged.created_at.isoformat(),
-                "about": "Samen lezen in Noord",
-            },
             {
                 "action": "saved a handover",
                 "when": made.dossier.updated_at.isoformat(),
                 "about": "Taalcafé Noord · 1",
+            },
+            {
+                "action": "changed a challenge",
+                "when": logged.created_at.isoformat(),
+                "about": "Samen lezen in Noord",
             },
         ],
         "memberships": [
@@ -481,24 +485,58 @@ def test_personal_data_takes_the_same_queries_for_one_or_many_rows(
     }
 
 
-def test_download_is_a_json_attachment_of_the_signed_in_person(client, student, researcher):
-    data_everywhere(student, other=researcher)
+def unzip(response) -> tuple[dict, dict[str, bytes]]:
+    """The download's JSON, and every other file in it by name."""
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    return json.loads(files.pop("gegevens.json")), files
+
+
+def test_download_is_a_zip_of_the_data_and_the_persons_uploads(
+    client, student, researcher, coordinator, media
+):
+    scene = scene_everything(student, other=researcher, coordinator=coordinator)
     client.force_login(student)
 
     response = client.get(DOWNLOAD)
 
     assert response.status_code == 200
-    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"].startswith(
         'attachment; filename="leren-met-de-stad-mijn-gegevens-'
     )
-    data = json.loads(response.content)
-    assert data["account"]["email"] == "sanne@student.hsleiden.nl"
-    assert data["enrolments"][0]["motivation"] == "Ik wil graag helpen in groep 1."
+    assert response["Content-Disposition"].endswith('.zip"')
+    data, files = unzip(response)
+    assert data == json.loads(json.dumps(personal_data(student), cls=DjangoJSONEncoder))
+    # The challenge attachment and the group product she uploaded, by the names the data gives.
+    assert files == {
+        f"bestanden/{scene.attachment.file.name}": b"%PDF-1.4 plan",
+        f"bestanden/{scene.product.file.name}": b"verslag",
+    }
+    assert [row["file"] for row in data["challenge_attachments"] + data["handover_products"]] == [
+        scene.attachment.file.name,
+        scene.product.file.name,
+    ]
     # The linked institution account is there, its token and the other's account are not.
     assert [a["uid"] for a in data["account"]["institution_accounts"]] == ["pseudonym-of-sanne"]
-    assert b"access-token-not-for-you" not in response.content
-    assert b"someone-else" not in response.content
+    everything = json.dumps(data)
+    assert "access-token-not-for-you" not in everything
+    assert "someone-else" not in everything
+
+
+def test_download_lists_a_file_missing_from_storage_instead_of_failing(
+    client, student, researcher, coordinator, media
+):
+    scene = scene_everything(student, other=researcher, coordinator=coordinator)
+    (media / scene.attachment.file.name).unlink()
+    client.force_login(student)
+
+    _data, files = unzip(client.get(DOWNLOAD))
+
+    assert files == {
+        f"bestanden/{scene.product.file.name}": b"verslag",
+        "ontbrekende-bestanden.txt": f"{scene.attachment.file.name}\n".encode(),
+    }
 
 
 @pytest.mark.parametrize(
@@ -512,7 +550,7 @@ def test_download_gives_every_role_only_their_own_data(client, request, student,
     # Whatever is put in the query string, the download is of the signed-in person.
     response = client.get(DOWNLOAD, {"user": student.pk, "id": student.pk})
 
-    assert json.loads(response.content)["account"]["email"] == person.email
+    assert unzip(response)[0]["account"]["email"] == person.email
 
 
 @pytest.mark.parametrize("url", [reverse("accounts:my-data"), DOWNLOAD, reverse("accounts:erase")])
