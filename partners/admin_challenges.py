@@ -1,4 +1,5 @@
-"""The coordinators' review queue for challenges."""
+"""The coordinators' review queue for challenges, and the conversations and history, where
+coordinators redact words that name someone when asked."""
 
 from datetime import timedelta
 
@@ -11,12 +12,18 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.rules import is_coordinator
-from lerenmetdestad.admin_base import CoordinatorPermissions, ReadOnlyInline
+from lerenmetdestad.admin_base import (
+    CoordinatorPermissions,
+    ReadOnlyForCoordinators,
+    ReadOnlyInline,
+)
+from lerenmetdestad.admin_redaction import RedactText
 from partners.enums import ChallengeAction, ChallengeState
 from partners.load import challenge_budget_check
 from partners.models import Challenge, ChallengeLogEntry, ChallengeMessage, Theme
 from partners.services.challenge_workflow import challenge_transition
 from partners.services.errors import BudgetExceededError, ChallengeError
+from partners.services.redaction import challenge_log_redact, challenge_messages_redact
 
 
 class WaitingFilter(admin.SimpleListFilter):
@@ -63,6 +70,8 @@ class DecisionForm(forms.Form):
 class ChallengeMessageInline(ReadOnlyInline):
     model = ChallengeMessage
     fields = ["created_at", "author", "is_internal", "body"]
+    # A message's own page has the "Redact text" action.
+    show_change_link = True
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -71,6 +80,7 @@ class ChallengeMessageInline(ReadOnlyInline):
 class ChallengeLogInline(ReadOnlyInline):
     model = ChallengeLogEntry
     fields = ["created_at", "actor", "action", "from_state", "to_state", "message"]
+    show_change_link = True
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -182,6 +192,51 @@ class ChallengeAdmin(CoordinatorPermissions, admin.ModelAdmin):
                 _("%(label)s: %(count)d challenge(s) done.") % {"label": label, "count": done},
             )
         return None
+
+
+@admin.register(ChallengeMessage)
+class ChallengeMessageAdmin(RedactText, ReadOnlyForCoordinators, admin.ModelAdmin):
+    """The conversations, to find and redact words that name someone; nobody edits here."""
+
+    list_display = ["created_at", "challenge", "author", "is_internal", "body"]
+    list_filter = ["is_internal"]
+    list_select_related = ["challenge", "author"]
+    search_fields = ["body", "challenge__title"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["challenge", "author", "is_internal", "created_at", "body"]
+    actions = ["redact_text"]
+    redaction_field = "body"
+    redaction_parent = "challenge"
+
+    def redaction_apply(self, *, ids, words, reason, actor) -> int:
+        return challenge_messages_redact(message_ids=ids, words=words, reason=reason, actor=actor)
+
+
+@admin.register(ChallengeLogEntry)
+class ChallengeLogEntryAdmin(RedactText, ReadOnlyForCoordinators, admin.ModelAdmin):
+    """The challenges' history, to find and redact words that name someone in its notes."""
+
+    list_display = ["created_at", "challenge", "actor", "action", "message"]
+    list_filter = ["action"]
+    list_select_related = ["challenge", "actor"]
+    search_fields = ["message", "challenge__title"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "challenge",
+        "actor",
+        "action",
+        "from_state",
+        "to_state",
+        "message",
+        "data",
+        "created_at",
+    ]
+    actions = ["redact_text"]
+    redaction_field = "message"
+    redaction_parent = "challenge"
+
+    def redaction_apply(self, *, ids, words, reason, actor) -> int:
+        return challenge_log_redact(entry_ids=ids, words=words, reason=reason, actor=actor)
 
 
 def _load_lines(challenge: Challenge):

@@ -72,3 +72,4 @@ class ChallengeAction(models.TextChoices):
     START = "start", _("Started")
     CLOSE = "close", _("Closed")
     BUDGET_OVERRIDE = "budget_override", _("Accepted beyond a budget")
+    REDACT = "redact", _("Text redacted by a coordinator")
