@@ -20,6 +20,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.rules import is_coordinator
+from events.admin_redaction import EventLogEntryAdmin  # noqa: F401 (registers itself)
 from events.admin_schedule import SCHEDULE_ACTIONS, EventScheduleAdminMixin
 from events.enums import EventState
 from events.forms import EventActionForm, EventAdminForm
@@ -66,6 +67,8 @@ class RegistrationInline(ReadOnlyInline):
 class EventLogInline(ReadOnlyInline):
     model = EventLogEntry
     fields = ["created_at", "actor", "action", "from_state", "to_state", "message", "data"]
+    # A line's own page has the "Redact text" action (events/admin_redaction.py).
+    show_change_link = True
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor", "event")

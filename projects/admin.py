@@ -18,6 +18,7 @@ from partners.models import Challenge, Organisation, Theme
 from projects.admin_cohorts import CohortAdmin, CohortInline, EnrolmentAdmin, save_cohort_form
 from projects.admin_handover import HandoverDossierAdmin  # noqa: F401 (registers itself)
 from projects.admin_reciprocity import HoursEntryAdmin  # noqa: F401 (registers all three)
+from projects.admin_redaction import CohortLogEntryAdmin  # noqa: F401 (registers itself)
 from projects.enums import CohortState
 from projects.forms.admin import ProjectAdminForm
 from projects.models import AcademicPeriod, Cohort, Project

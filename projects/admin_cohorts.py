@@ -133,6 +133,8 @@ class EnrolmentInline(ReadOnlyInline):
 class CohortLogInline(ReadOnlyInline):
     model = CohortLogEntry
     fields = ["created_at", "actor", "action", "from_state", "to_state", "message", "data"]
+    # A line's own page has the "Redact text" action (projects/admin_redaction.py).
+    show_change_link = True
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor", "cohort__project")

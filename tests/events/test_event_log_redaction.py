@@ -1,0 +1,78 @@
+"""Coordinators redact words that name someone from a Meet & Match's history in the admin; staff
+who are not coordinators cannot. The full flow is tested on challenges
+(tests/partners/test_redaction.py); this checks the event's own log and its line."""
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from events.models import EventLogEntry
+from tests.events.factories import EventFactory
+from tests.factories import PartnerMemberFactory
+from tests.partners.challenge_setup import speaks_english
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+
+HISTORY = "/beheer/events/eventlogentry/"
+REASON = "Op verzoek van de onderzoeker."
+
+
+def redact(client, entries, **fields):
+    return client.post(
+        HISTORY,
+        {"action": "redact_text", "_selected_action": [e.pk for e in entries], **fields},
+        follow=True,
+    )
+
+
+@pytest.fixture
+def entries():
+    event = EventFactory()
+    return [
+        EventLogEntry.objects.create(
+            event=event, action="cancel", message="Geannuleerd: Sanne de Wit is ziek."
+        ),
+        EventLogEntry.objects.create(event=event, action="edit", message="Sanne de Wit belde."),
+    ]
+
+
+def test_redact_text_in_an_events_history_replaces_the_words_and_logs_the_reason(
+    client, coordinator, entries
+):
+    client.force_login(speaks_english(coordinator))
+    named = entries[0]
+
+    response = redact(client, [named], words="sanne de wit", reason=REASON, apply="1")
+
+    assert [str(m) for m in response.context["messages"]] == ["Text redacted in 1 message."]
+    assert list(
+        EventLogEntry.objects.order_by("pk").values_list("actor__name", "action", "message", "data")
+    ) == [
+        (None, "cancel", "Geannuleerd: [verwijderd] is ziek.", {}),
+        (None, "edit", "Sanne de Wit belde.", {}),
+        (coordinator.name, "redact", REASON, {"log_entries": [named.pk]}),
+    ]
+
+
+def test_redact_text_in_an_events_history_is_refused_to_staff_who_are_not_coordinators(
+    client, entries
+):
+    staff = speaks_english(PartnerMemberFactory(is_staff=True))
+    staff.user_permissions.set(Permission.objects.filter(content_type__app_label="events"))
+    client.force_login(staff)
+
+    response = client.post(
+        HISTORY,
+        {
+            "action": "redact_text",
+            "_selected_action": [entries[0].pk],
+            "words": "Sanne",
+            "reason": REASON,
+            "apply": "1",
+        },
+    )
+
+    assert response.status_code == 403
+    assert list(EventLogEntry.objects.order_by("pk").values_list("message", flat=True)) == [
+        "Geannuleerd: Sanne de Wit is ziek.",
+        "Sanne de Wit belde.",
+    ]
