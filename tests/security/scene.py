@@ -28,10 +28,12 @@ from matching.models import AllocationRun
 from outbox.enums import OPTIONAL_KINDS, ReminderKind
 from outbox.models import Message, OptOut, Reminder, ReminderPause
 from outbox.tokens import unsubscribe_token_make
-from partners.enums import ChallengeState, CslLevel
+from partners.enums import ChallengeAction, ChallengeState, CslLevel
 from partners.models import (
     Challenge,
     ChallengeAttachment,
+    ChallengeLogEntry,
+    ChallengeMessage,
     Invitation,
     JoinRequest,
     Membership,
@@ -43,6 +45,7 @@ from partners.services.organisations import invitation_token
 from projects.enums import AdmissionMode, CohortState, EnrolmentState, HoursState
 from projects.models import (
     Cohort,
+    CohortLogEntry,
     Enrolment,
     HandoverDossier,
     HandoverProduct,
@@ -302,6 +305,13 @@ def _admin_rows(*, coordinator: User, person: User, cohort: Cohort) -> None:
     run = AllocationRun.objects.create(mode=AllocationMode.WELFARE, created_by=coordinator)
     run.cohorts.set([cohort])
     NeighbourhoodFactory(name="De Kooi", slug="de-kooi")
+    # Messages and log lines, which coordinators may redact words from.
+    challenge = cohort.project.challenge
+    ChallengeMessage.objects.create(challenge=challenge, author=coordinator, body="Welkom.")
+    ChallengeLogEntry.objects.create(
+        challenge=challenge, actor=coordinator, action=ChallengeAction.START, message="Gestart."
+    )
+    CohortLogEntry.objects.create(cohort=cohort, actor=coordinator, action="edit", message="Ok.")
     # A staff account without the coordinator role, for the admin part of the proof.
     staff = UserFactory(role=Role.PARTNER, is_staff=True, name="Stef Staf")
     staff.groups.add(Group.objects.get(name="Coordinators"))

@@ -511,6 +511,9 @@ ADMIN_ACTIONS: dict[str, tuple[str, ...]] = {
         "export_csv",
         "export_xlsx",
     ),
+    # Redacting words that name someone, by hand when asked (lerenmetdestad/admin_redaction.py).
+    "partners.ChallengeMessage": ("redact_text",),
+    "partners.ChallengeLogEntry": ("redact_text",),
     "projects.Project": ("export_csv", "export_xlsx"),
     "projects.Cohort": (
         "open_cohorts",
@@ -524,6 +527,7 @@ ADMIN_ACTIONS: dict[str, tuple[str, ...]] = {
         "export_csv",
         "export_xlsx",
     ),
+    "projects.CohortLogEntry": ("redact_text",),
     "projects.Enrolment": ("mark_vog_checked", "undo_vog_check"),
     "projects.HandoverDossier": ("approve_dossiers", "ask_changes_dossiers"),
     "projects.Reflection": (),
@@ -542,6 +546,7 @@ ADMIN_ACTIONS: dict[str, tuple[str, ...]] = {
     ),
     "events.Registration": ("check_in_registrations", "export_csv", "export_xlsx"),
     "events.FollowUp": (),
+    "events.EventLogEntry": ("redact_text",),
     "matching.AllocationRun": ("publish_runs", "discard_runs"),
 }
 
