@@ -489,6 +489,8 @@ ADMIN_ACTIONS: dict[str, tuple[str, ...]] = {
     "accounts.Institution": ("delete_selected",),
     "accounts.StudentProfile": ("delete_selected",),
     "accounts.ResearcherProfile": ("delete_selected",),
+    # Read-only: the retention job writes and clears these rows.
+    "accounts.ErasureFailure": (),
     "outbox.Message": ("resend",),
     "outbox.Reminder": ("resend",),
     "outbox.ReminderPause": (),
