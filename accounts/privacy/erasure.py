@@ -14,7 +14,7 @@ from datetime import datetime
 
 from allauth.account.models import EmailAddress
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -84,11 +84,21 @@ def account_erase(*, user: User, confirm_email: str) -> Erased:
     """The person's own erasure, confirmed by typing the email address of the account.
 
     Side effects: as account_anonymise. Raises ErasureError, and writes nothing, when the
-    confirmation does not match or the account cannot be erased now.
+    confirmation does not match, the account cannot be erased now, or the database refuses.
     """
     if confirm_email.strip().casefold() != user.email.casefold() or is_erased(user):
         raise ErasureError(_("Type the email address of your account exactly to confirm."))
-    erased = account_anonymise(user_id=user.pk)
+    try:
+        erased = account_anonymise(user_id=user.pk)
+    except DatabaseError:
+        # The transaction rolled back whole: say so, and keep the details for us, not the page.
+        logger.exception("erasure: account %s could not be erased", user.pk)
+        raise ErasureError(
+            _(
+                "Your account could not be erased because of an error on our side. Nothing "
+                "has been changed. Try again later, or ask us at privacy@lerenmetdestad.nl."
+            )
+        ) from None
     if erased is None:
         raise ErasureError(_("This account has already been erased."))
     return erased

@@ -171,3 +171,31 @@ def test_erasure_by_an_attacker_leaves_the_victims_unverified_address_alone(clie
     assert EmailAddress.objects.filter(user=attacker).count() == 0
     sign_in(client, User.objects.get(pk=victim.pk))
     assert client.get(reverse("accounts:my-data")).status_code == 200
+
+
+def test_erasure_that_cannot_finish_changes_nothing_and_says_why(
+    client, student, researcher, coordinator, media
+):
+    scene_everything(student, other=researcher, coordinator=coordinator)
+    sign_in(client, student)
+    with connection.cursor() as cursor:
+        # A real failure in the database, late in the erasure: the account row refuses.
+        cursor.execute(
+            "CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "RAISE EXCEPTION 'refused by the test'; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER test_refuse BEFORE UPDATE ON accounts_user FOR EACH ROW "
+            "WHEN (OLD.id = %s) EXECUTE FUNCTION test_refuse()",
+            [student.pk],
+        )
+    before = snapshot()
+
+    response = client.post(reverse("accounts:erase"), {"confirm_email": student.email})
+
+    assert response.status_code == 200
+    assert (
+        "Je account kon niet worden gewist door een fout bij ons. Er is niets veranderd."
+        in response.content.decode()
+    )
+    assert changed(before, snapshot()) == set()
