@@ -375,6 +375,20 @@ def test_erasure_page_shows_the_form_to_the_signed_in_person(client, student):
     assert 'name="confirm_email"' in html
 
 
+def test_erasure_form_shown_after_signing_in_again_posts_to_the_erasure(client, student):
+    # No recent sign-in: the first try asks for the password, then allauth shows the erasure
+    # page again at its own address, where a form without an action would post to.
+    client.force_login(student)
+    first = client.post(ERASE, {"confirm_email": "iets anders"})
+    assert first.url.startswith(reverse("account_reauthenticate"))
+
+    resumed = client.post(first.url, {"password": PASSWORD}, follow=True)
+
+    html = resumed.content.decode()
+    assert f'<form method="post" action="{ERASE}" novalidate>' in html
+    assert User.objects.get(pk=student.pk).name == NAME
+
+
 def test_erasure_of_the_last_coordinator_is_refused(coordinator, english):
     with pytest.raises(ErasureError) as refused:
         account_erase(user=coordinator, confirm_email=coordinator.email)
