@@ -33,7 +33,8 @@ class RedactTextForm(forms.Form):
         max_length=200,
         help_text=_(
             "Exactly as they are written, at least two characters. Capitals do not matter; "
-            "every other character counts as it is."
+            "every other character counts as it is. Only whole words are taken: "
+            "“Jan” leaves “Januari” alone."
         ),
         error_messages={"required": _("Give the words to remove."), "min_length": TOO_SHORT},
     )

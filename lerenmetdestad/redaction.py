@@ -3,7 +3,8 @@
 Erasing an account leaves what others wrote about the person as they wrote it: a message, a
 log line or a decision note stays theirs. When someone asks, a coordinator removes the words
 that name them instead, message by message (the admin's "Redact text" action). The words are
-matched as literal text, ignoring case, and replaced by a marker in the site's language.
+matched as literal text and whole words, ignoring case, and replaced by a marker in the site's
+language.
 
 The apps' services (partners, projects and events `services/redaction.py`) do the writes with
 `rows_redact` below and write their own log line; the log keeps who, when and why, never the
@@ -41,8 +42,11 @@ def marker() -> str:
 
 
 def words_pattern(words: str) -> re.Pattern[str]:
-    """The words as literal text, any case: "a.b" finds "A.B", never "axb"."""
-    return re.compile(re.escape(words), re.IGNORECASE)
+    """The words as literal text, any case, as whole words: "a.b" finds "A.B", never "axb";
+    "Jan" finds "jan," but not "Januari", and "de" not the "de" in "december"."""
+    start = r"(?<!\w)" if re.match(r"\w", words[:1]) else ""
+    end = r"(?!\w)" if re.match(r"\w", words[-1:]) else ""
+    return re.compile(start + re.escape(words) + end, re.IGNORECASE)
 
 
 def redacted(text: str, words: str) -> str:

@@ -30,6 +30,22 @@ def test_redacted_reads_the_words_as_literal_text(text, words, expected):
     assert redacted(text, words) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "words", "expected"),
+    [
+        ("Jan kwam in januari bij Janssen", "Jan", "[verwijderd] kwam in januari bij Janssen"),
+        ("de buurt, 12 december", "de", "[verwijderd] buurt, 12 december"),
+        ("mail ann@x.nl, niet joann@x.nl", "ann@x.nl", "mail [verwijderd], niet joann@x.nl"),
+    ],
+)
+def test_redacted_takes_whole_words_only(text, words, expected):
+    assert redacted(text, words) == expected
+
+
+def test_reason_may_hold_the_words_inside_a_longer_word():
+    assert redaction_check(words="de", reason="Verzoek per mail, 12 december") is None
+
+
 def test_redacted_stores_the_dutch_marker_in_english_too(english):
     assert redacted("Jan belde", "Jan") == "[verwijderd] belde"
 
