@@ -1,8 +1,13 @@
+import logging
+
 from allauth.socialaccount.models import SocialApp, SocialToken
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import DatabaseError
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import (
@@ -13,11 +18,22 @@ from accounts.models import (
     StudentProfile,
     User,
 )
-from lerenmetdestad.admin_base import CoordinatorPermissions, ReadOnlyForCoordinators
+from accounts.privacy.erasure import ErasureError, account_anonymise
+from accounts.rules import is_coordinator
+from lerenmetdestad.admin_base import (
+    CoordinatorPermissions,
+    ReadOnlyForCoordinators,
+    WithoutBulkDelete,
+)
+
+logger = logging.getLogger(__name__)
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(WithoutBulkDelete, DjangoUserAdmin):
+    # Deleting an account would take its places, hours and history with it: coordinators
+    # erase it instead, which keeps what others need and removes what is the person's.
+    actions = ["erase_accounts"]
     ordering = ["name", "email"]
     list_display = ["name", "email", "role", "language", "is_staff", "is_active", "date_joined"]
     list_filter = ["role", "language", "is_staff", "is_active", "groups"]
@@ -38,6 +54,53 @@ class UserAdmin(DjangoUserAdmin):
             {"classes": ("wide",), "fields": ("email", "name", "role", "password1", "password2")},
         ),
     )
+
+    def has_erase_permission(self, request) -> bool:
+        # Coordinators only view accounts (roles.py) but may erase one when the person asks.
+        return is_coordinator(request.user) and self.has_view_permission(request)
+
+    @admin.action(permissions=["erase"], description=_("Erase the selected accounts"))
+    def erase_accounts(self, request, queryset):
+        people = list(queryset.order_by("name", "pk"))
+        label = gettext("Erase the selected accounts")
+        if "apply" not in request.POST:
+            return TemplateResponse(
+                request,
+                "admin/accounts/user/erase.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": label,
+                    "selected": people,
+                    "action": "erase_accounts",
+                    "action_field": "action",
+                    "action_label": label,
+                    "opts": self.model._meta,
+                },
+            )
+        erased = 0
+        for person in people:
+            try:
+                done = account_anonymise(user_id=person.pk)
+            except ErasureError as error:
+                self.message_user(request, f"{person.pk}: {error}", messages.ERROR)
+            except DatabaseError:
+                logger.exception("admin: account %s could not be erased", person.pk)
+                self.message_user(
+                    request,
+                    gettext("%(id)s: not erased because of an error; nothing was changed.")
+                    % {"id": person.pk},
+                    messages.ERROR,
+                )
+            else:
+                erased += done is not None
+        if erased:
+            self.message_user(
+                request,
+                ngettext("%(count)d account erased.", "%(count)d accounts erased.", erased)
+                % {"count": erased},
+                messages.SUCCESS,
+            )
+        return None
 
 
 class InstitutionEmailDomainInline(admin.TabularInline):

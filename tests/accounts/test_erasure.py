@@ -439,3 +439,54 @@ def test_erasure_of_someone_who_logs_in_with_their_institution_only(client, db):
     assert response.status_code == 302
     assert SocialAccount.objects.count() == 0
     assert User.objects.get(pk=person.pk).email == f"user-{person.pk}@erased.invalid"
+
+
+USERS = reverse("admin:accounts_user_changelist")
+
+
+def test_coordinator_erases_an_account_from_the_admin_after_confirming(
+    client, coordinator, student
+):
+    client.force_login(coordinator)
+    chosen = {"action": "erase_accounts", "_selected_action": [student.pk]}
+
+    confirm = client.post(USERS, chosen)
+
+    assert confirm.status_code == 200
+    assert "Wissen kun je niet terugdraaien." in confirm.content.decode()
+    assert User.objects.get(pk=student.pk).name == NAME
+
+    done = client.post(USERS, {**chosen, "apply": "1"}, follow=True)
+
+    assert User.objects.get(pk=student.pk).name == f"Verwijderde gebruiker {student.pk}"
+    assert [str(m) for m in done.context["messages"]] == ["1 account gewist."]
+
+
+def test_coordinator_erasing_someone_with_a_place_under_way_is_told_why(
+    client, coordinator, student
+):
+    EnrolmentFactory(student=student, motivation="Graag!")
+    client.force_login(coordinator)
+
+    done = client.post(
+        USERS,
+        {"action": "erase_accounts", "_selected_action": [student.pk], "apply": "1"},
+        follow=True,
+    )
+
+    assert [str(m) for m in done.context["messages"]] == [
+        (
+            f"{student.pk}: Je hebt nog een plek in een groep of bij een Meet & Match die nog "
+            "niet voorbij is. Meld je eerst af, of vraag het ons via privacy@lerenmetdestad.nl."
+        )
+    ]
+    assert User.objects.get(pk=student.pk).name == NAME
+
+
+def test_accounts_cannot_be_deleted_in_bulk_from_the_admin(client, coordinator, student):
+    client.force_login(coordinator)
+
+    html = client.get(USERS).content.decode()
+
+    assert 'value="erase_accounts"' in html
+    assert 'value="delete_selected"' not in html

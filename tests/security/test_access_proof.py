@@ -485,7 +485,8 @@ ADMIN_ACTIONS: dict[str, tuple[str, ...]] = {
     "account.EmailAddress": ("delete_selected", "make_verified"),
     # Linked institution accounts (SURFconext): superusers may unlink one by hand.
     "socialaccount.SocialAccount": ("delete_selected",),
-    "accounts.User": ("delete_selected",),
+    # Accounts are erased, never deleted: deleting would take places and history with them.
+    "accounts.User": ("erase_accounts",),
     "accounts.Institution": ("delete_selected",),
     "accounts.StudentProfile": ("delete_selected",),
     "accounts.ResearcherProfile": ("delete_selected",),
