@@ -12,11 +12,12 @@ words that were removed.
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -111,3 +112,42 @@ def texts_redact(
         for parent_id, row_ids in changed.items():
             log(parent_id=parent_id, row_ids=row_ids, reason=reason)
     return sum(len(row_ids) for row_ids in changed.values())
+
+
+def history_redact(
+    *,
+    log_model: type[models.Model],
+    parent_field: str,
+    entry_ids: Iterable[int],
+    words: str,
+    reason: str,
+    actor: models.Model,
+    action: str,
+    now: datetime | None = None,
+) -> int:
+    """Replace the words in the message of these lines of a history (a challenge's, a
+    cohort's, an event's log); return how many lines changed.
+
+    Writes one line with `action` in each parent's own history, with the actor and the
+    reason, never the words. Raises RedactionError when the words or the reason will not do.
+    """
+    now = now or timezone.now()
+
+    def log(*, parent_id: int, row_ids: list[int], reason: str) -> None:
+        log_model.objects.create(
+            **{f"{parent_field}_id": parent_id},
+            actor=actor,
+            action=action,
+            message=reason,
+            data={"log_entries": row_ids},
+            created_at=now,
+        )
+
+    return texts_redact(
+        rows=log_model.objects.filter(pk__in=list(entry_ids)),
+        field="message",
+        parent_field=parent_field,
+        words=words,
+        reason=reason,
+        log=log,
+    )

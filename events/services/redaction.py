@@ -7,11 +7,9 @@ lerenmetdestad/redaction.py for how the words are matched and replaced.
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.utils import timezone
-
 from accounts.models import User
 from events.models import EventLogEntry
-from lerenmetdestad.redaction import texts_redact
+from lerenmetdestad.redaction import history_redact
 
 # The log's action is free text here, like the schedule's actions.
 REDACT_ACTION = "redact"
@@ -30,23 +28,13 @@ def event_log_redact(
     Writes one "redact" line in each event's history with the actor and the reason, never
     the words. Raises RedactionError when the words or the reason will not do.
     """
-    now = now or timezone.now()
-
-    def log(*, parent_id: int, row_ids: list[int], reason: str) -> None:
-        EventLogEntry.objects.create(
-            event_id=parent_id,
-            actor=actor,
-            action=REDACT_ACTION,
-            message=reason,
-            data={"log_entries": row_ids},
-            created_at=now,
-        )
-
-    return texts_redact(
-        rows=EventLogEntry.objects.filter(pk__in=list(entry_ids)),
-        field="message",
+    return history_redact(
+        log_model=EventLogEntry,
         parent_field="event",
+        entry_ids=entry_ids,
         words=words,
         reason=reason,
-        log=log,
+        actor=actor,
+        action=REDACT_ACTION,
+        now=now,
     )

@@ -10,7 +10,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from accounts.models import User
-from lerenmetdestad.redaction import texts_redact
+from lerenmetdestad.redaction import history_redact, texts_redact
 from partners.enums import ChallengeAction
 from partners.models import ChallengeLogEntry, ChallengeMessage
 
@@ -51,13 +51,15 @@ def challenge_log_redact(
     Writes one "text redacted" line in each challenge's history, like
     challenge_messages_redact.
     """
-    return texts_redact(
-        rows=ChallengeLogEntry.objects.filter(pk__in=list(entry_ids)),
-        field="message",
+    return history_redact(
+        log_model=ChallengeLogEntry,
         parent_field="challenge",
+        entry_ids=entry_ids,
         words=words,
         reason=reason,
-        log=_history_line(actor=actor, now=now, kind="log_entries"),
+        actor=actor,
+        action=ChallengeAction.REDACT,
+        now=now,
     )
 
 

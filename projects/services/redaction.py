@@ -7,10 +7,8 @@ lerenmetdestad/redaction.py for how the words are matched and replaced.
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.utils import timezone
-
 from accounts.models import User
-from lerenmetdestad.redaction import texts_redact
+from lerenmetdestad.redaction import history_redact
 from projects.models import CohortLogEntry
 
 # The log's action is free text here, like allocation's PUBLISH_ACTION.
@@ -30,23 +28,13 @@ def cohort_log_redact(
     Writes one "redact" line in each cohort's history with the actor and the reason, never
     the words. Raises RedactionError when the words or the reason will not do.
     """
-    now = now or timezone.now()
-
-    def log(*, parent_id: int, row_ids: list[int], reason: str) -> None:
-        CohortLogEntry.objects.create(
-            cohort_id=parent_id,
-            actor=actor,
-            action=REDACT_ACTION,
-            message=reason,
-            data={"log_entries": row_ids},
-            created_at=now,
-        )
-
-    return texts_redact(
-        rows=CohortLogEntry.objects.filter(pk__in=list(entry_ids)),
-        field="message",
+    return history_redact(
+        log_model=CohortLogEntry,
         parent_field="cohort",
+        entry_ids=entry_ids,
         words=words,
         reason=reason,
-        log=log,
+        actor=actor,
+        action=REDACT_ACTION,
+        now=now,
     )
