@@ -154,7 +154,8 @@ def follow_up_to_challenge(
     the follow-up's note, the background says where it came from. With several
     organisations, `organisation_id` chooses one of them. The draft stays a draft: the
     partner reads it, changes it and submits it, or not.
-    Side effects: a Challenge (draft) with its log entry; FollowUp.challenge set; when the
+    Side effects: a Challenge (draft) with its log entry, which names the actor as the one
+    who wrote it; FollowUp.challenge set; when the
     participant is not the practitioner, one mail telling the practitioner about the draft.
     """
     now = now or timezone.now()
@@ -182,6 +183,7 @@ def follow_up_to_challenge(
             challenge = challenge_create(
                 organisation=organisation,
                 author=host.person,
+                written_by=actor,
                 data={
                     "title": _title(follow_up.note),
                     "question": follow_up.note,

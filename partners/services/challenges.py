@@ -52,9 +52,14 @@ def challenge_create(
     author: User,
     data: dict,
     attachments: Iterable[UploadedFile] = (),
+    written_by: User | None = None,
     now: datetime | None = None,
 ) -> Challenge:
-    """Save a new challenge as a draft for the organisation. Side effect: a log entry."""
+    """Save a new challenge as a draft for the organisation. Side effect: a log entry.
+
+    `written_by` is who wrote the text when that is not the member it is drafted for (a
+    researcher's Meet & Match note): the log names them, so the history says who wrote what.
+    """
     if not is_member(author, organisation):
         raise ChallengeError(_("Only members of the organisation can add challenges."))
     now = now or timezone.now()
@@ -69,7 +74,7 @@ def challenge_create(
         _attach(challenge, attachments, author, now)
         ChallengeLogEntry.objects.create(
             challenge=challenge,
-            actor=author,
+            actor=written_by or author,
             action=ChallengeAction.CREATE,
             to_state=challenge.state,
             created_at=now,

@@ -273,8 +273,9 @@ def test_follow_up_becomes_a_draft_challenge_for_the_partners_organisation(
     assert challenge.background.startswith(f"This question came from a meeting at {event.title}")
     assert "between Anna Aalbers, Carla Claes." in challenge.background
     assert FollowUp.objects.get().challenge == challenge
+    # Anna wrote the note: the history says so, though the draft is Carla's organisation's.
     assert list(ChallengeLogEntry.objects.values_list("action", "actor")) == [
-        ("create", c.person.pk)
+        ("create", a.person.pk)
     ]
     mail = Message.objects.get(kind="challenge_updates")
     assert (mail.recipient, mail.subject) == (
@@ -293,6 +294,7 @@ def test_practitioner_makes_the_draft_themselves_without_a_mail(coordinator, lib
     challenge = follow_up_to_challenge(follow_up_id=follow_up.pk, actor=c.person)
 
     assert (challenge.organisation, challenge.created_by) == (library, c.person)
+    assert list(challenge.log.values_list("actor", flat=True)) == [c.person.pk]
     assert Message.objects.filter(kind="challenge_updates").count() == 0
 
 
