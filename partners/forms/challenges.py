@@ -5,22 +5,9 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from partners.attachment_types import ATTACHMENT_TYPES, attachment_type
 from partners.enums import CslLevel, ResidentInvolvement
 from partners.models import Neighbourhood, Theme
-
-# File types a partner may attach, with the first bytes each must start with, so a
-# renamed executable is refused too. Office formats are zip containers.
-ATTACHMENT_SIGNATURES = {
-    ".pdf": (b"%PDF",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".docx": (b"PK\x03\x04",),
-    ".xlsx": (b"PK\x03\x04",),
-    ".pptx": (b"PK\x03\x04",),
-    ".odt": (b"PK\x03\x04",),
-    ".txt": (),
-}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -39,8 +26,9 @@ class AttachmentsField(forms.FileField):
     def _clean_one(self, upload):
         limit = settings.CHALLENGE_ATTACHMENT_MAX_BYTES
         suffix = PurePath(upload.name).suffix.lower()
-        if suffix not in ATTACHMENT_SIGNATURES:
-            allowed = ", ".join(sorted(s.lstrip(".") for s in ATTACHMENT_SIGNATURES))
+        known = attachment_type(upload.name)
+        if known is None:
+            allowed = ", ".join(sorted(s.lstrip(".") for s in ATTACHMENT_TYPES))
             raise forms.ValidationError(
                 _("%(name)s is not a file type we accept. Use one of: %(allowed)s.")
                 % {"name": upload.name, "allowed": allowed}
@@ -54,7 +42,7 @@ class AttachmentsField(forms.FileField):
                     "limit": filesizeformat(limit),
                 }
             )
-        signatures = ATTACHMENT_SIGNATURES[suffix]
+        signatures = known.signatures
         if signatures:
             head = upload.read(8)
             upload.seek(0)

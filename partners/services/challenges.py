@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.rules import is_coordinator
 from lerenmetdestad.locking import lock_rows
+from partners.attachment_types import attachment_content_type
 from partners.enums import EDITABLE_STATES, ChallengeAction
 from partners.models import (
     Challenge,
@@ -174,7 +175,8 @@ def _attach(
             challenge=challenge,
             file=upload,
             original_name=upload.name[:200],
-            content_type=getattr(upload, "content_type", "") or "application/octet-stream",
+            # What the server determined from the checked suffix, never the browser's claim.
+            content_type=attachment_content_type(upload.name),
             size=upload.size,
             uploaded_by=author,
             uploaded_at=now,

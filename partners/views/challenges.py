@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from partners.attachment_types import attachment_content_type
 from partners.enums import ChallengeAction, ChallengeState
 from partners.forms.challenges import ChallengeForm, ChallengeMessageForm
 from partners.models import Challenge, ChallengeAttachment, Organisation
@@ -247,7 +248,8 @@ def attachment_download_view(request, pk: int, attachment_pk: int):
         attachment.file.open("rb"),
         as_attachment=True,
         filename=attachment.original_name,
-        content_type=attachment.content_type,
+        # Decided again from the name, so rows stored with a browser's claim are served right.
+        content_type=attachment_content_type(attachment.original_name),
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -180,6 +180,41 @@ def test_accepted_upload_is_downloaded_by_members_only(
     assert client.get(url).status_code == 404
 
 
+@pytest.mark.parametrize("claimed", ["text/html", "application/" + "x" * 300])
+def test_upload_is_stored_and_served_with_the_type_the_server_determined(
+    client, partner_member, organisation, settings, tmp_path, claimed
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(partner_member)
+
+    response = client.post(
+        reverse("partners:challenge-create", args=[organisation.slug]),
+        form_data(attachments=[SimpleUploadedFile("plan.pdf", PDF, content_type=claimed)]),
+    )
+
+    assert response.status_code == 302
+    attachment = ChallengeAttachment.objects.get()
+    assert attachment.content_type == "application/pdf"
+    url = reverse("partners:challenge-attachment", args=[attachment.challenge_id, attachment.pk])
+    assert client.get(url)["Content-Type"] == "application/pdf"
+
+
+def test_upload_stored_earlier_with_a_browsers_claim_is_served_as_its_real_type(
+    client, partner_member, organisation, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(partner_member)
+    client.post(
+        reverse("partners:challenge-create", args=[organisation.slug]),
+        form_data(attachments=[SimpleUploadedFile("plan.pdf", PDF)]),
+    )
+    attachment = ChallengeAttachment.objects.get()
+    ChallengeAttachment.objects.filter(pk=attachment.pk).update(content_type="text/html")
+    url = reverse("partners:challenge-attachment", args=[attachment.challenge_id, attachment.pk])
+
+    assert client.get(url)["Content-Type"] == "application/pdf"
+
+
 def test_stale_edit_is_refused_and_the_typed_text_kept(client, partner_member, draft):
     client.force_login(partner_member)
     Challenge.objects.filter(pk=draft.pk).update(version=2)  # a colleague saved meanwhile
