@@ -201,12 +201,14 @@ ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_RATE_LIMITS = {
     # allauth counts these in the cache, which is Redis, so they hold across processes.
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip",
+    # Strict per address ("key") or account, generous per IP: a class behind one school
+    # network signs up and logs in within the same minute.
+    "login": "300/m/ip",
+    "login_failed": "100/m/ip,5/5m/key",
+    "signup": "100/m/ip",
     "confirm_email": "1/3m/key",
-    "reset_password": "20/m/ip,5/m/key",
-    "reset_password_from_key": "20/m/ip",
+    "reset_password": "100/m/ip,3/m/key",
+    "reset_password_from_key": "100/m/ip",
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
 }
