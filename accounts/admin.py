@@ -1,5 +1,3 @@
-import logging
-
 from allauth.socialaccount.models import SocialApp, SocialToken
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -18,15 +16,13 @@ from accounts.models import (
     StudentProfile,
     User,
 )
-from accounts.privacy.erasure import ErasureError, account_anonymise
+from accounts.privacy.erasure import ErasureError, account_anonymise, failure_log
 from accounts.rules import is_coordinator
 from lerenmetdestad.admin_base import (
     CoordinatorPermissions,
     ReadOnlyForCoordinators,
     WithoutBulkDelete,
 )
-
-logger = logging.getLogger(__name__)
 
 
 @admin.register(User)
@@ -83,8 +79,8 @@ class UserAdmin(WithoutBulkDelete, DjangoUserAdmin):
                 done = account_anonymise(user_id=person.pk)
             except ErasureError as error:
                 self.message_user(request, f"{person.pk}: {error}", messages.ERROR)
-            except DatabaseError:
-                logger.exception("admin: account %s could not be erased", person.pk)
+            except DatabaseError as error:
+                failure_log(person.pk, error, where="admin")
                 self.message_user(
                     request,
                     gettext("%(id)s: not erased because of an error; nothing was changed.")

@@ -184,10 +184,7 @@ def register_declarations() -> None:
             person="actor",
             own=False,
             fields=("actor",),
-            download=Section(
-                "actions_recorded",
-                acted("changed a Meet & Match", "created_at", _event, via=("event",)),
-            ),
+            download=acted("changed a Meet & Match", "created_at", _event, via=("event",)),
             erase=Keep("the event's history of who did what; it names the anonymous account"),
         ),
     )

@@ -7,6 +7,8 @@ the coordinator confirms, through the app's service (partners, projects and even
 `services/redaction.py`).
 """
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
@@ -62,16 +64,14 @@ class RedactText:
 
     The admin names the text field (`redaction_field`), the row it belongs to
     (`redaction_parent`, shown on the preview; `redaction_related` is joined in to show it)
-    and implements `redaction_apply`, which calls the app's service. Only coordinators see
-    the action, from the list and from a row's own page.
+    and defines `redaction_apply(*, ids, words, reason, actor) -> int`, which calls the app's
+    service. Only coordinators see the action, from the list and from a row's own page.
     """
 
     redaction_field: str
     redaction_parent: str
     redaction_related: tuple[str, ...] = ()
-
-    def redaction_apply(self, *, ids: list[int], words: str, reason: str, actor) -> int:
-        raise NotImplementedError
+    redaction_apply: Callable[..., int]
 
     def has_coordinate_permission(self, request) -> bool:
         # The rows are read-only for everyone; coordinators who may look may redact.

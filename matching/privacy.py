@@ -41,7 +41,7 @@ def register_declarations() -> None:
             person="created_by",
             own=False,
             fields=("created_by",),
-            download=Section("actions_recorded", acted("ran an allocation", "created_at")),
+            download=acted("ran an allocation", "created_at"),
             erase=Keep(ALLOCATIONS_RECORD),
         ),
         PersonalData(
@@ -49,7 +49,7 @@ def register_declarations() -> None:
             person="published_by",
             own=False,
             fields=("published_by",),
-            download=Section("actions_recorded", acted("published an allocation", "published_at")),
+            download=acted("published an allocation", "published_at"),
             erase=Keep(ALLOCATIONS_RECORD),
         ),
     )

@@ -107,7 +107,7 @@ def register_declarations() -> None:
             person="paused_by",
             own=False,
             fields=("paused_by",),
-            download=Section("actions_recorded", acted("paused a kind of reminder", "paused_at")),
+            download=acted("paused a kind of reminder", "paused_at"),
             erase=Keep("the platform's setting, which says who paused it"),
         ),
     )

@@ -17,7 +17,6 @@ from accounts.privacy.registry import (
 from accounts.privacy.retention import register_retention_step
 from partners.retention import attachments_of_ended_challenges_delete
 
-ACTIONS = "actions_recorded"
 ORGANISATIONS_RECORD = (
     "the organisation's record of its challenge, which its projects and the city's figures "
     "build on; it names the anonymous account"
@@ -127,7 +126,7 @@ def register_declarations() -> None:
             person="decided_by",
             own=False,
             fields=("decided_by",),
-            download=Section(ACTIONS, acted("decided a request to join", "decided_at")),
+            download=acted("decided a request to join", "decided_at"),
             erase=Keep("the organisation's record of who let whom in"),
         ),
         PersonalData(
@@ -135,7 +134,7 @@ def register_declarations() -> None:
             person="invited_by",
             own=False,
             fields=("invited_by",),
-            download=Section(ACTIONS, acted("invited a colleague", "created_at")),
+            download=acted("invited a colleague", "created_at"),
             erase=Keep("the organisation's record of who invited whom"),
         ),
         PersonalData(
@@ -143,7 +142,7 @@ def register_declarations() -> None:
             person="accepted_by",
             address="email",
             fields=("email", "accepted_by"),
-            download=Section(ACTIONS, acted("was invited", "created_at")),
+            download=acted("was invited", "created_at"),
             # The person's placeholder, not an empty address: the table allows one open
             # invitation per address and organisation.
             erase=Anonymise(_invitation_anonymise, "the address replaced by the placeholder"),
@@ -153,7 +152,7 @@ def register_declarations() -> None:
             person="verified_by",
             own=False,
             fields=("verified_by",),
-            download=Section(ACTIONS, acted("verified an organisation", "verified_at")),
+            download=acted("verified an organisation", "verified_at"),
             erase=Keep("the platform's record of who verified the organisation"),
         ),
         PersonalData(
@@ -197,9 +196,7 @@ def register_declarations() -> None:
             person="actor",
             own=False,
             fields=("actor",),
-            download=Section(
-                ACTIONS, acted("changed a challenge", "created_at", _title, via=("challenge",))
-            ),
+            download=acted("changed a challenge", "created_at", _title, via=("challenge",)),
             erase=Keep("the challenge's history of who did what; it names the anonymous account"),
         ),
     )

@@ -19,7 +19,6 @@ from accounts.privacy.registry import (
 from projects.enums import ACTIVE_ENROLMENT_STATES, CohortState
 from projects.models import Enrolment, HoursEntry
 
-ACTIONS = "actions_recorded"
 GROUPS_RECORD = (
     "the group's work, which the next group and the public knowledge build on; it names "
     "the anonymous account"
@@ -198,7 +197,7 @@ def register_declarations() -> None:
             person="vog_checked_by",
             own=False,
             fields=("vog_checked_by",),
-            download=Section(ACTIONS, acted("checked a certificate of conduct", "vog_checked_at")),
+            download=acted("checked a certificate of conduct", "vog_checked_at"),
             erase=Keep("the group's record of who checked the certificate"),
         ),
         PersonalData(
@@ -206,7 +205,7 @@ def register_declarations() -> None:
             person="decided_by",
             own=False,
             fields=("decided_by",),
-            download=Section(ACTIONS, acted("decided an application", "state_changed_at")),
+            download=acted("decided an application", "state_changed_at"),
             erase=Keep("the group's record of who admitted whom"),
         ),
         PersonalData(
@@ -253,7 +252,7 @@ def register_declarations() -> None:
             person="ranked_by",
             own=False,
             fields=("ranked_by",),
-            download=Section(ACTIONS, acted("ranked an applicant", "ranked_at")),
+            download=acted("ranked an applicant", "ranked_at"),
             erase=Keep("the project's ranking, which says who made it"),
         ),
         PersonalData(
@@ -261,9 +260,7 @@ def register_declarations() -> None:
             person="actor",
             own=False,
             fields=("actor",),
-            download=Section(
-                ACTIONS, acted("changed a group", "created_at", _group, via=("cohort__project",))
-            ),
+            download=acted("changed a group", "created_at", _group, via=("cohort__project",)),
             erase=Keep("the group's history of who did what; it names the anonymous account"),
         ),
         PersonalData(
@@ -271,9 +268,7 @@ def register_declarations() -> None:
             person="updated_by",
             own=False,
             fields=("updated_by",),
-            download=Section(
-                ACTIONS, acted("saved a handover", "updated_at", _group, via=("cohort__project",))
-            ),
+            download=acted("saved a handover", "updated_at", _group, via=("cohort__project",)),
             erase=Keep(GROUPS_RECORD),
         ),
         PersonalData(
@@ -281,10 +276,7 @@ def register_declarations() -> None:
             person="decided_by",
             own=False,
             fields=("decided_by", "decision_note"),
-            download=Section(
-                ACTIONS,
-                acted("decided on a handover", "decided_at", _group, via=("cohort__project",)),
-            ),
+            download=acted("decided on a handover", "decided_at", _group, via=("cohort__project",)),
             erase=Keep(GROUPS_RECORD),
         ),
         PersonalData(

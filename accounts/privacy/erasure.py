@@ -8,6 +8,7 @@ theirs (the privacy statement says so), and coordinators can redact a message by
 """
 
 import logging
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +39,8 @@ ERASED_DOMAIN = "erased.invalid"
 # Stored data in the site's language, not an interface string: it stands in rosters and
 # logs for whoever reads them, as the person's name did.
 ERASED_NAME = "Verwijderde gebruiker {number}"
+# How much of an unexpected error's message is kept as the reason coordinators read.
+_REASON_LENGTH = 300
 
 
 class ErasureError(AccountError):
@@ -90,9 +93,9 @@ def account_erase(*, user: User, confirm_email: str) -> Erased:
         raise ErasureError(_("Type the email address of your account exactly to confirm."))
     try:
         erased = account_anonymise(user_id=user.pk)
-    except DatabaseError:
+    except DatabaseError as error:
         # The transaction rolled back whole: say so, and keep the details for us, not the page.
-        logger.exception("erasure: account %s could not be erased", user.pk)
+        failure_log(user.pk, error, where="erasure")
         raise ErasureError(
             _(
                 "Your account could not be erased because of an error on our side. Nothing "
@@ -176,6 +179,28 @@ def _apply(declaration: PersonalData, pks: list, context: ErasureContext) -> int
             deleted, _per_model = rows.delete()
             return deleted
     raise TypeError(f"{declaration.model}: unknown erasure {declaration.erase!r}")
+
+
+def failure_reason(error: Exception) -> str:
+    """The error's class and the first line of its message. PostgreSQL puts the values of a
+    key in the lines after it (DETAIL), which may be someone's email address."""
+    first_line = str(error).strip().partition("\n")[0]
+    reason = f"{type(error).__name__}: {first_line}" if first_line else type(error).__name__
+    return reason[:_REASON_LENGTH]
+
+
+def failure_log(user_id: int, error: Exception, *, where: str) -> None:
+    """Log an erasure that failed, without the person's name or address."""
+    # Not logger.exception: that would print the whole message, DETAIL lines included. The
+    # frames say where it failed, the reason what; neither names the person.
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    logger.error(
+        "%s: account %s could not be erased: %s\nTraceback (most recent call last):\n%s",
+        where,
+        user_id,
+        failure_reason(error),
+        frames.rstrip(),
+    )
 
 
 def _files_delete(names: list[str]) -> None:

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from accounts.privacy.registry import Section
+
 
 def when(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
@@ -17,16 +19,20 @@ def number(value: Decimal) -> str:
     return str(value)
 
 
+ACTIONS_RECORDED = "actions_recorded"
+
+
 def acted(
     action: str,
     when_field: str,
     about: Callable[[Any], str] | None = None,
     *,
     via: tuple[str, ...] = (),
-) -> Callable[[QuerySet], list[dict]]:
-    """The rows of a section that lists what the person did on other people's records
-    (a decision, a log line): what, when and on what, never whom it was about. `via` names
-    the relations `about` reads, fetched in the same query."""
+) -> Section:
+    """The download's share of what the person did on other people's records (a decision,
+    a log line): what, when and on what, never whom it was about. Every app's actions join
+    in one section, in the order they happened. `via` names the relations `about` reads,
+    fetched in the same query."""
 
     def rows(queryset: QuerySet) -> list[dict]:
         return [
@@ -40,4 +46,4 @@ def acted(
             )
         ]
 
-    return rows
+    return Section(ACTIONS_RECORDED, rows, sort_key="when")

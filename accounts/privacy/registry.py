@@ -72,11 +72,12 @@ class Section:
     """A part of the download: `rows(queryset)` turns the person's rows into JSON data.
 
     Several declarations may share a section whose rows are lists: they are joined in the
-    order the declarations were made.
+    order the declarations were made, or by the rows' `sort_key` when the section names one.
     """
 
     name: str
     rows: Callable[[QuerySet], Any]
+    sort_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ on with the next account.
 """
 
 import logging
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,13 +21,16 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import ErasureFailure, User
-from accounts.privacy.erasure import ERASED_DOMAIN, ErasureError, account_anonymise
+from accounts.privacy.erasure import (
+    ERASED_DOMAIN,
+    ErasureError,
+    account_anonymise,
+    failure_log,
+    failure_reason,
+)
 from lerenmetdestad.locking import lock_rows
 
 logger = logging.getLogger(__name__)
-
-# How much of an unexpected error's message is kept as the reason coordinators read.
-_REASON_LENGTH = 300
 
 
 @dataclass
@@ -93,8 +95,8 @@ def _accounts_erase(report: RetentionReport, *, inactive_before: datetime, now: 
         except Exception as error:
             # Anything else, a database error included: account_anonymise's transaction has
             # rolled back, so this account is as it was and the next one may go ahead.
-            reason = _technical_reason(error)
-            _failure_log(user_id, reason, error)
+            reason = failure_reason(error)
+            failure_log(user_id, error, where="retention")
         else:
             if erased is not None:
                 report.accounts_erased.append(user_id)
@@ -102,26 +104,6 @@ def _accounts_erase(report: RetentionReport, *, inactive_before: datetime, now: 
             continue
         report.accounts_kept[user_id] = reason
         _failure_record(user_id=user_id, reason=reason, now=now)
-
-
-def _technical_reason(error: Exception) -> str:
-    """The error's class and the first line of its message. PostgreSQL puts the values of a
-    key in the lines after it (DETAIL), which may be someone's email address."""
-    first_line = str(error).strip().partition("\n")[0]
-    reason = f"{type(error).__name__}: {first_line}" if first_line else type(error).__name__
-    return reason[:_REASON_LENGTH]
-
-
-def _failure_log(user_id: int, reason: str, error: Exception) -> None:
-    # Not logger.exception: that would print the whole message, DETAIL lines included. The
-    # frames say where it failed, the reason what; neither names the person.
-    frames = "".join(traceback.format_tb(error.__traceback__))
-    logger.error(
-        "retention: account %s could not be erased: %s\nTraceback (most recent call last):\n%s",
-        user_id,
-        reason,
-        frames.rstrip(),
-    )
 
 
 def _failure_record(*, user_id: int, reason: str, now: datetime) -> None:
