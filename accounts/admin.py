@@ -1,6 +1,11 @@
-from allauth.socialaccount.models import SocialApp, SocialToken
+from allauth.account.admin import EmailAddressAdmin
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.admin import SocialAccountAdmin
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db import DatabaseError
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -19,14 +24,21 @@ from accounts.models import (
 from accounts.privacy.erasure import ErasureError, account_anonymise, failure_log
 from accounts.rules import is_coordinator
 from lerenmetdestad.admin_base import (
-    CoordinatorPermissions,
+    PlatformAdmin,
+    PlatformInline,
+    PlatformPermissions,
     ReadOnlyForCoordinators,
+    SuperusersOnly,
     WithoutBulkDelete,
 )
 
+# What gives an account power in the platform: only a superuser changes these, and nobody
+# changes them on their own account through this form.
+RIGHTS_FIELDS = ("role", "is_active", "is_staff", "is_superuser", "groups", "user_permissions")
+
 
 @admin.register(User)
-class UserAdmin(WithoutBulkDelete, DjangoUserAdmin):
+class UserAdmin(WithoutBulkDelete, PlatformPermissions, DjangoUserAdmin):
     # Deleting an account would take its places, hours and history with it: coordinators
     # erase it instead, which keeps what others need and removes what is the person's.
     actions = ["erase_accounts"]
@@ -50,6 +62,24 @@ class UserAdmin(WithoutBulkDelete, DjangoUserAdmin):
             {"classes": ("wide",), "fields": ("email", "name", "role", "password1", "password2")},
         ),
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser or (obj is not None and obj.pk == request.user.pk):
+            fields += [name for name in RIGHTS_FIELDS if name not in fields]
+        return fields
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # A superuser's account is out of reach of anyone less: changing its address or
+        # password would hand over every right it holds.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
     def has_erase_permission(self, request) -> bool:
         # Coordinators only view accounts (roles.py) but may erase one when the person asks.
@@ -75,6 +105,16 @@ class UserAdmin(WithoutBulkDelete, DjangoUserAdmin):
             )
         erased = 0
         for person in people:
+            if person.pk == request.user.pk or (
+                person.is_superuser and not request.user.is_superuser
+            ):
+                # One's own account goes through /mijn/, a superuser's only by a superuser.
+                self.message_user(
+                    request,
+                    gettext("%(id)s: you may not erase this account here.") % {"id": person.pk},
+                    messages.ERROR,
+                )
+                continue
             try:
                 done = account_anonymise(user_id=person.pk)
             except ErasureError as error:
@@ -99,13 +139,13 @@ class UserAdmin(WithoutBulkDelete, DjangoUserAdmin):
         return None
 
 
-class InstitutionEmailDomainInline(admin.TabularInline):
+class InstitutionEmailDomainInline(PlatformInline):
     model = InstitutionEmailDomain
     extra = 1
 
 
 @admin.register(Institution)
-class InstitutionAdmin(CoordinatorPermissions, admin.ModelAdmin):
+class InstitutionAdmin(PlatformAdmin):
     list_display = ["name", "short_name", "kind", "city", "domain_list"]
     list_filter = ["kind", "city"]
     search_fields = ["name", "short_name", "email_domains__domain"]
@@ -120,7 +160,7 @@ class InstitutionAdmin(CoordinatorPermissions, admin.ModelAdmin):
 
 
 @admin.register(StudentProfile)
-class StudentProfileAdmin(CoordinatorPermissions, admin.ModelAdmin):
+class StudentProfileAdmin(PlatformAdmin):
     list_display = ["user", "institution", "programme", "level", "study_year"]
     list_filter = ["level", "institution"]
     search_fields = ["user__name", "user__email", "programme"]
@@ -130,7 +170,7 @@ class StudentProfileAdmin(CoordinatorPermissions, admin.ModelAdmin):
 
 
 @admin.register(ResearcherProfile)
-class ResearcherProfileAdmin(CoordinatorPermissions, admin.ModelAdmin):
+class ResearcherProfileAdmin(PlatformAdmin):
     list_display = ["user", "institution", "position"]
     list_filter = ["position", "institution"]
     search_fields = ["user__name", "user__email", "expertise"]
@@ -140,7 +180,7 @@ class ResearcherProfileAdmin(CoordinatorPermissions, admin.ModelAdmin):
 
 
 @admin.register(ErasureFailure)
-class ErasureFailureAdmin(ReadOnlyForCoordinators, admin.ModelAdmin):
+class ErasureFailureAdmin(ReadOnlyForCoordinators, PlatformAdmin):
     """Accounts past their retention period that the retention job could not erase, and why:
     a refusal (the last coordinator, a place still under way) or an error.
 
@@ -166,3 +206,15 @@ class ErasureFailureAdmin(ReadOnlyForCoordinators, admin.ModelAdmin):
 # for secrets. Linked accounts (allauth's SocialAccount admin) stay for superusers.
 admin.site.unregister(SocialApp)
 admin.site.unregister(SocialToken)
+
+
+def _superusers_only(model, model_admin) -> None:
+    """Register a library's admin again on the platform's permission base, for superusers."""
+    admin.site.unregister(model)
+    admin.site.register(model, type(model_admin.__name__, (SuperusersOnly, model_admin), {}))
+
+
+# Groups grant rights; addresses and linked logins decide who signs in as whom.
+_superusers_only(Group, GroupAdmin)
+_superusers_only(EmailAddress, EmailAddressAdmin)
+_superusers_only(SocialAccount, SocialAccountAdmin)

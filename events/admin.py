@@ -40,6 +40,7 @@ from lerenmetdestad.admin_base import (
     BOTH_LOCATIONS,
     CHANGE_FORM_ACTION,
     CoordinatorsOnly,
+    PlatformAdmin,
     ReadOnlyInline,
     WithoutBulkDelete,
     transition_action,
@@ -74,7 +75,7 @@ class EventLogInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("actor", "event")
 
 
-class EventAdmin(CoordinatorsOnly, admin.ModelAdmin):
+class EventAdmin(CoordinatorsOnly, PlatformAdmin):
     """The events part of the event admin; EventWithScheduleAdmin below adds the schedule."""
 
     form = EventAdminForm
@@ -299,7 +300,7 @@ def safe_cells(cells: list) -> list:
 
 
 @admin.register(Registration)
-class RegistrationAdmin(WithoutBulkDelete, admin.ModelAdmin):
+class RegistrationAdmin(WithoutBulkDelete, PlatformAdmin):
     """People at events, to check them in and export them. Registering, cancelling and the
     waiting list follow the rules on the site, so everything else is read-only."""
 

@@ -6,12 +6,12 @@ from django.contrib import admin
 
 from events.models import EventLogEntry
 from events.services.redaction import event_log_redact
-from lerenmetdestad.admin_base import ReadOnlyForCoordinators
+from lerenmetdestad.admin_base import PlatformAdmin, ReadOnlyForCoordinators
 from lerenmetdestad.admin_redaction import RedactText
 
 
 @admin.register(EventLogEntry)
-class EventLogEntryAdmin(RedactText, ReadOnlyForCoordinators, admin.ModelAdmin):
+class EventLogEntryAdmin(RedactText, ReadOnlyForCoordinators, PlatformAdmin):
     list_display = ["created_at", "event", "actor", "action", "message"]
     list_filter = ["action"]
     list_select_related = ["event", "actor"]

@@ -20,7 +20,12 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Event, FollowUp
 from events.services.errors import EventError
 from events.services.schedule import schedule_build, schedule_publish
-from lerenmetdestad.admin_base import BOTH_LOCATIONS, CHANGE_FORM_ACTION, ReadOnlyForCoordinators
+from lerenmetdestad.admin_base import (
+    BOTH_LOCATIONS,
+    CHANGE_FORM_ACTION,
+    PlatformAdmin,
+    ReadOnlyForCoordinators,
+)
 
 SCHEDULE_ACTIONS = ("build_schedule", "publish_schedule")
 
@@ -111,7 +116,7 @@ class EventScheduleAdminMixin:
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(ReadOnlyForCoordinators, admin.ModelAdmin):
+class FollowUpAdmin(ReadOnlyForCoordinators, PlatformAdmin):
     """What came of the meetings, for coordinators: read-only, participants write these."""
 
     list_display = ["person", "event", "with_person", "planned_on", "challenge", "project"]

@@ -1,4 +1,11 @@
-"""Admin building blocks shared by the apps."""
+"""Admin building blocks shared by the apps.
+
+Every ModelAdmin and inline is built on `PlatformPermissions`: nobody sees or changes
+anything unless they may manage the platform (`may_manage`) and hold the model permission
+as well. A staff account with another role sees nothing at all, whatever groups or model
+permissions it was given; tests/security/test_admin_registry.py fails for an admin that is
+not built on it.
+"""
 
 from django.contrib import admin
 from django.contrib.admin import ActionLocation
@@ -11,7 +18,69 @@ BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 CHANGE_FORM_ACTION = f"{ActionLocation.CHANGE_FORM.value}-action"
 
 
-class ReadOnlyInline(admin.TabularInline):
+def may_manage(user) -> bool:
+    """Who may enter /beheer/: active coordinators, and superusers, who grant the rights.
+
+    is_staff alone is not enough: it is a flag anyone with the right to edit accounts could
+    once set by mistake, and the role is what says someone runs the platform.
+    """
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and (user.is_superuser or user.is_coordinator)
+    )
+
+
+class PlatformPermissions:
+    """The one permission base: deny unless the person may manage the platform, and then
+    only what their model permissions allow (a superuser holds them all)."""
+
+    def has_module_permission(self, request) -> bool:
+        return may_manage(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return may_manage(request.user) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args) -> bool:
+        return may_manage(request.user) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return may_manage(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return may_manage(request.user) and super().has_delete_permission(request, obj)
+
+
+class PlatformAdmin(PlatformPermissions, admin.ModelAdmin):
+    """The base of every ModelAdmin of the platform."""
+
+
+class PlatformInline(PlatformPermissions, admin.TabularInline):
+    """The base of every inline of the platform."""
+
+
+class SuperusersOnly(PlatformPermissions):
+    """Rights, addresses and linked logins: whoever changes these can take over an account,
+    so only superusers see them, even when a coordinator's group were to hold the permission."""
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_superuser and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args) -> bool:
+        return request.user.is_superuser and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+class ReadOnlyInline(PlatformInline):
     """A list of related rows shown on a change page that nobody edits there.
 
     History and people's own registrations change only through services, so the admin
@@ -45,23 +114,6 @@ class CoordinatorActions:
 
     def has_coordinate_permission(self, request) -> bool:
         return is_coordinator(request.user) and self.has_change_permission(request)
-
-
-class CoordinatorPermissions:
-    """Only coordinators see, add, change or delete, whatever model permissions a staff
-    account holds: the role decides, not a group someone was put in by mistake."""
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return is_coordinator(request.user) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request, *args) -> bool:
-        return is_coordinator(request.user) and super().has_add_permission(request, *args)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return is_coordinator(request.user) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return is_coordinator(request.user) and super().has_delete_permission(request, obj)
 
 
 class CoordinatorsOnly(WithoutBulkDelete, CoordinatorActions):
@@ -98,9 +150,6 @@ class ReadOnlyForCoordinators(WithoutBulkDelete):
     def get_readonly_fields(self, request, obj=None):
         # The fields the admin names, or else every field of the model.
         return self.readonly_fields or [field.name for field in self.model._meta.fields]
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return is_coordinator(request.user) and super().has_view_permission(request, obj)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -1,16 +1,8 @@
-from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts_views
 from lerenmetdestad import health, pages
-
-# The admin logs in through allauth, so its login has the same throttling and
-# email verification as every other login.
-admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = "Leren met de Stad"
-admin.site.site_title = "Leren met de Stad"
-admin.site.index_title = "Coördinatie"
 
 urlpatterns = [
     path("", pages.home, name="home"),

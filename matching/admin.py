@@ -18,7 +18,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.rules import is_coordinator
-from lerenmetdestad.admin_base import BOTH_LOCATIONS, CHANGE_FORM_ACTION, CoordinatorsOnly
+from lerenmetdestad.admin_base import (
+    BOTH_LOCATIONS,
+    CHANGE_FORM_ACTION,
+    CoordinatorsOnly,
+    PlatformAdmin,
+)
 from matching.enums import AllocationMode, AllocationRunState
 from matching.models import AllocationRun, Placement
 from matching.services import (
@@ -68,7 +73,7 @@ class DryRunForm(forms.Form):
 
 
 @admin.register(AllocationRun)
-class AllocationRunAdmin(CoordinatorsOnly, admin.ModelAdmin):
+class AllocationRunAdmin(CoordinatorsOnly, PlatformAdmin):
     list_display = ["__str__", "state", "mode", "placed", "first_choice", "unplaced", "created_at"]
     list_filter = ["state", "mode"]
     list_select_related = ["created_by"]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.rules import is_coordinator
-from lerenmetdestad.admin_base import CoordinatorsOnly, ReadOnlyForCoordinators
+from lerenmetdestad.admin_base import CoordinatorsOnly, PlatformAdmin, ReadOnlyForCoordinators
 from outbox.models import Message, OptOut, Reminder, ReminderPause
 from outbox.services import (
     OutboxError,
@@ -60,7 +60,7 @@ def resend_messages(modeladmin: admin.ModelAdmin, request, to_resend: list[Messa
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(PlatformAdmin):
     """The log of every email: read-only, because nobody edits a mail that was sent."""
 
     list_display = [
@@ -117,7 +117,7 @@ class MessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ReadOnlyForCoordinators, admin.ModelAdmin):
+class ReminderAdmin(ReadOnlyForCoordinators, PlatformAdmin):
     """Every reminder sent: what, about which object, to whom, when, and its email.
 
     Read-only and for coordinators only. Deleting a row would not unsend anything, but the
@@ -151,7 +151,7 @@ class ReminderAdmin(ReadOnlyForCoordinators, admin.ModelAdmin):
 
 
 @admin.register(ReminderPause)
-class ReminderPauseAdmin(CoordinatorsOnly, admin.ModelAdmin):
+class ReminderPauseAdmin(CoordinatorsOnly, PlatformAdmin):
     """The kinds of reminder that are paused: scans skip them until the pause is deleted.
 
     Coordinators add a pause (choosing the kind) and delete it to resume; there is nothing
@@ -198,7 +198,7 @@ class ReminderPauseAdmin(CoordinatorsOnly, admin.ModelAdmin):
 
 
 @admin.register(OptOut)
-class OptOutAdmin(admin.ModelAdmin):
+class OptOutAdmin(PlatformAdmin):
     """Who switched off which kind of email. Read-only: that choice belongs to the recipient,
     who makes it with the link in a mail or on /berichten/instellingen/."""
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.rules import is_coordinator
 from lerenmetdestad.admin_base import (
-    CoordinatorPermissions,
+    PlatformAdmin,
     ReadOnlyForCoordinators,
     ReadOnlyInline,
 )
@@ -97,7 +97,7 @@ def _decision_action(action: ChallengeAction, label):
 
 
 @admin.register(Challenge)
-class ChallengeAdmin(CoordinatorPermissions, admin.ModelAdmin):
+class ChallengeAdmin(PlatformAdmin):
     list_display = ["title", "organisation", "state", "theme_list", "waiting_days", "submitted_at"]
     list_filter = ["state", WaitingFilter, "themes", "neighbourhoods", "organisation"]
     list_select_related = ["organisation"]
@@ -195,7 +195,7 @@ class ChallengeAdmin(CoordinatorPermissions, admin.ModelAdmin):
 
 
 @admin.register(ChallengeMessage)
-class ChallengeMessageAdmin(RedactText, ReadOnlyForCoordinators, admin.ModelAdmin):
+class ChallengeMessageAdmin(RedactText, ReadOnlyForCoordinators, PlatformAdmin):
     """The conversations, to find and redact words that name someone; nobody edits here."""
 
     list_display = ["created_at", "challenge", "author", "is_internal", "body"]
@@ -213,7 +213,7 @@ class ChallengeMessageAdmin(RedactText, ReadOnlyForCoordinators, admin.ModelAdmi
 
 
 @admin.register(ChallengeLogEntry)
-class ChallengeLogEntryAdmin(RedactText, ReadOnlyForCoordinators, admin.ModelAdmin):
+class ChallengeLogEntryAdmin(RedactText, ReadOnlyForCoordinators, PlatformAdmin):
     """The challenges' history, to find and redact words that name someone in its notes."""
 
     list_display = ["created_at", "challenge", "actor", "action", "message"]

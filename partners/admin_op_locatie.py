@@ -3,12 +3,12 @@
 from django.contrib import admin
 
 from accounts.rules import is_coordinator
-from lerenmetdestad.admin_base import CoordinatorsOnly
+from lerenmetdestad.admin_base import CoordinatorsOnly, PlatformAdmin
 from partners.models import OpLocatieOpening
 
 
 @admin.register(OpLocatieOpening)
-class OpLocatieOpeningAdmin(CoordinatorsOnly, admin.ModelAdmin):
+class OpLocatieOpeningAdmin(CoordinatorsOnly, PlatformAdmin):
     list_display = ["valid_from", "weekday", "opens_at", "closes_at", "note"]
     list_filter = ["valid_from", "weekday"]
     date_hierarchy = "valid_from"

@@ -11,14 +11,14 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from lerenmetdestad.admin_base import CoordinatorPermissions
+from lerenmetdestad.admin_base import PlatformAdmin, PlatformInline
 from partners.enums import MembershipRole
 from partners.models import Invitation, JoinRequest, Membership, Organisation
 from partners.services.errors import OrganisationError
 from partners.services.organisations import organisation_verify
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(PlatformInline):
     model = Membership
     fields = ["user", "role", "created_at"]
     readonly_fields = fields
@@ -38,7 +38,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(CoordinatorPermissions, admin.ModelAdmin):
+class OrganisationAdmin(PlatformAdmin):
     list_display = [
         "name",
         "kind",
@@ -134,7 +134,7 @@ class OrganisationAdmin(CoordinatorPermissions, admin.ModelAdmin):
             self.message_user(request, reason, messages.WARNING)
 
 
-class _ReadMostlyAdmin(CoordinatorPermissions, admin.ModelAdmin):
+class _ReadMostlyAdmin(PlatformAdmin):
     """Coordinators look and search here; changes go through the organisation's pages."""
 
     def has_add_permission(self, request) -> bool:

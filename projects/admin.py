@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
 from accounts.models import User
-from lerenmetdestad.admin_base import CoordinatorPermissions, CoordinatorsOnly
+from lerenmetdestad.admin_base import CoordinatorsOnly, PlatformAdmin
 from partners.enums import ChallengeState
 from partners.models import Challenge, Organisation, Theme
 from projects.admin_cohorts import CohortAdmin, CohortInline, EnrolmentAdmin, save_cohort_form
@@ -34,7 +34,7 @@ __all__ = ["AcademicPeriodAdmin", "CohortAdmin", "EnrolmentAdmin", "ProjectAdmin
 
 
 @admin.register(Project)
-class ProjectAdmin(CoordinatorsOnly, admin.ModelAdmin):
+class ProjectAdmin(CoordinatorsOnly, PlatformAdmin):
     form = ProjectAdminForm
     list_display = [
         "title",
@@ -183,7 +183,7 @@ class ProjectAdmin(CoordinatorsOnly, admin.ModelAdmin):
 
 
 @admin.register(AcademicPeriod)
-class AcademicPeriodAdmin(CoordinatorPermissions, admin.ModelAdmin):
+class AcademicPeriodAdmin(PlatformAdmin):
     list_display = ["name", "starts_on", "ends_on", "cohort_total"]
     search_fields = ["name"]
     ordering = ["starts_on"]

@@ -26,6 +26,8 @@ from lerenmetdestad.admin_base import (
     CHANGE_FORM_ACTION,
     CoordinatorActions,
     CoordinatorsOnly,
+    PlatformAdmin,
+    PlatformInline,
     ReadOnlyInline,
     WithoutBulkDelete,
     transition_action,
@@ -72,7 +74,7 @@ def with_counts(queryset):
     )
 
 
-class CohortInline(admin.TabularInline):
+class CohortInline(PlatformInline):
     """A project's cohorts. Dates and sizes can change while a cohort is planned or open."""
 
     model = Cohort
@@ -141,7 +143,7 @@ class CohortLogInline(ReadOnlyInline):
 
 
 @admin.register(Cohort)
-class CohortAdmin(CoordinatorsOnly, admin.ModelAdmin):
+class CohortAdmin(CoordinatorsOnly, PlatformAdmin):
     form = CohortAdminForm
     list_display = [
         "project",
@@ -406,7 +408,7 @@ def _load_lines(cohort: Cohort):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(WithoutBulkDelete, CoordinatorActions, admin.ModelAdmin):
+class EnrolmentAdmin(WithoutBulkDelete, CoordinatorActions, PlatformAdmin):
     """Students in cohorts, to check certificates of conduct (VOG). Joining, leaving and the
     waiting list follow the enrolment rules on the site, so everything else is read-only."""
 

@@ -17,6 +17,7 @@ from lerenmetdestad.admin_base import (
     BOTH_LOCATIONS,
     CHANGE_FORM_ACTION,
     CoordinatorsOnly,
+    PlatformAdmin,
     ReadOnlyInline,
 )
 from projects.models import HandoverDossier, HandoverDossierVersion, HandoverProduct
@@ -60,7 +61,7 @@ class ProductInline(ReadOnlyInline):
 
 
 @admin.register(HandoverDossier)
-class HandoverDossierAdmin(CoordinatorsOnly, admin.ModelAdmin):
+class HandoverDossierAdmin(CoordinatorsOnly, PlatformAdmin):
     list_display = ["cohort", "state", "version", "updated_at", "submitted_at", "decided_at"]
     list_filter = ["state", "cohort__state"]
     list_select_related = ["cohort__project"]

@@ -8,7 +8,7 @@ project's lecturers and partners, so the admin only shows them.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from lerenmetdestad.admin_base import ReadOnlyForCoordinators
+from lerenmetdestad.admin_base import PlatformAdmin, ReadOnlyForCoordinators
 from projects.models import HoursEntry, PartnerFeedback, Reflection
 
 
@@ -31,7 +31,7 @@ class OfAPlaceInAGroup(ReadOnlyForCoordinators):
 
 
 @admin.register(Reflection)
-class ReflectionAdmin(OfAPlaceInAGroup, admin.ModelAdmin):
+class ReflectionAdmin(OfAPlaceInAGroup, PlatformAdmin):
     list_display = ["student", "project", "cohort_start", "submitted_at"]
     list_filter = ["enrolment__cohort__project__csl_level", "enrolment__cohort__state"]
     list_select_related = ["enrolment__student", "enrolment__cohort__project"]
@@ -43,7 +43,7 @@ class ReflectionAdmin(OfAPlaceInAGroup, admin.ModelAdmin):
 
 
 @admin.register(HoursEntry)
-class HoursEntryAdmin(OfAPlaceInAGroup, admin.ModelAdmin):
+class HoursEntryAdmin(OfAPlaceInAGroup, PlatformAdmin):
     list_display = [
         "student",
         "project",
@@ -61,7 +61,7 @@ class HoursEntryAdmin(OfAPlaceInAGroup, admin.ModelAdmin):
 
 
 @admin.register(PartnerFeedback)
-class PartnerFeedbackAdmin(ReadOnlyForCoordinators, admin.ModelAdmin):
+class PartnerFeedbackAdmin(ReadOnlyForCoordinators, PlatformAdmin):
     list_display = ["organisation", "cohort", "rating", "author", "submitted_at"]
     list_filter = ["rating", "organisation"]
     list_select_related = ["organisation", "cohort__project", "author"]

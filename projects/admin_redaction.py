@@ -4,14 +4,14 @@ projects/admin.py imports this. Nobody edits history here; see lerenmetdestad/ad
 
 from django.contrib import admin
 
-from lerenmetdestad.admin_base import ReadOnlyForCoordinators
+from lerenmetdestad.admin_base import PlatformAdmin, ReadOnlyForCoordinators
 from lerenmetdestad.admin_redaction import RedactText
 from projects.models import CohortLogEntry
 from projects.services.redaction import cohort_log_redact
 
 
 @admin.register(CohortLogEntry)
-class CohortLogEntryAdmin(RedactText, ReadOnlyForCoordinators, admin.ModelAdmin):
+class CohortLogEntryAdmin(RedactText, ReadOnlyForCoordinators, PlatformAdmin):
     list_display = ["created_at", "cohort", "actor", "action", "message"]
     list_filter = ["action"]
     list_select_related = ["cohort__project", "actor"]

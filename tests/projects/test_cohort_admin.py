@@ -236,8 +236,7 @@ def test_staff_who_are_not_coordinators_cannot_export_the_roster(client):
 
     response = client.post(COHORTS, {"action": "export_roster", "_selected_action": [cohort.pk]})
 
-    assert response.status_code == 200
-    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert (response.status_code, response["Content-Type"]) == (403, "text/html; charset=utf-8")
 
 
 def test_cohorts_cannot_be_deleted_in_bulk(admin_client):
