@@ -11,6 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from pythonjsonlogger.core import RESERVED_ATTRS
 
 from lerenmetdestad.env import env_bool, env_int, env_list, env_str, env_url
 from lerenmetdestad.sealing import key_from_secret_key, keys_validate
@@ -430,12 +431,26 @@ LOGGING = {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            # django.request adds the request itself, whose text is its path with any token;
+            # the message already names the path, redacted.
+            "reserved_attrs": [*RESERVED_ATTRS, "request"],
         },
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    # Request lines carry tokens in paths (reset links, feeds): every handler that prints
+    # them takes those out (lerenmetdestad/log_redaction.py; gunicorn: Dockerfile).
+    "filters": {"redact_tokens": {"()": "lerenmetdestad.log_redaction.RedactTokensFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact_tokens"],
+        },
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # runserver's request lines, through our handler instead of Django's own.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"level": "ERROR", "propagate": True},
         "django.db.backends": {"level": "WARNING", "propagate": True},
     },
