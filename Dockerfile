@@ -42,5 +42,7 @@ USER app
 EXPOSE 8000
 # Workers: WEB_CONCURRENCY (gunicorn reads it), default 1; extra flags: GUNICORN_CMD_ARGS.
 # The heartbeat files go to memory; gunicorn's control socket is not used.
+# The logger class takes tokens out of the access log's request lines.
 CMD ["gunicorn", "lerenmetdestad.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", \
+     "--logger-class", "lerenmetdestad.log_redaction.RedactingGunicornLogger", \
      "--worker-tmp-dir", "/dev/shm", "--no-control-socket"]

@@ -8,6 +8,14 @@ from accounts.models import User
 from outbox.enums import MessageKind
 from outbox.services import message_queue
 
+# The string values in allauth's mail contexts that anyone may read. Every other string is
+# taken for a secret (password_reset_url, key, activate_url, code, and whatever a newer
+# allauth adds): a name missing here shows as hidden in the admin, a secret missing would
+# be readable there.
+PUBLIC_CONTEXT_KEYS = frozenset(
+    {"email", "deleted_email", "from_email", "to_email", "signup_url", "username", "uid"}
+)
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
@@ -19,7 +27,10 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().save_user(request, user, form, commit=commit)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """Queue allauth's mail in the outbox instead of sending it inside the request."""
+        """Queue allauth's mail in the outbox instead of sending it inside the request.
+
+        The links and codes in it are passed as secrets, so the outbox stores them sealed.
+        """
         user = context.get("user") or User.objects.filter(email__iexact=email).first()
         language = getattr(user, "language", None) or translation.get_language()
         request = allauth_context.request
@@ -42,4 +53,9 @@ class AccountAdapter(DefaultAccountAdapter):
             body_text=rendered.body,
             body_html=html,
             language=language,
+            secrets=[
+                value
+                for key, value in context.items()
+                if isinstance(value, str) and key not in PUBLIC_CONTEXT_KEYS
+            ],
         )

@@ -11,8 +11,10 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from pythonjsonlogger.core import RESERVED_ATTRS
 
 from lerenmetdestad.env import env_bool, env_int, env_list, env_str, env_url
+from lerenmetdestad.sealing import key_from_secret_key, keys_validate
 from lerenmetdestad.sso import SURFCONEXT_ISSUER, origin, surfconext_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -27,6 +29,14 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-local-development-key-only-for-debug-mode"  # noqa: S105
+
+# Fernet keys that seal secrets kept at rest (lerenmetdestad/sealing.py): the first seals,
+# all unseal. README.md, "Rotating the sealing keys", says how to replace one. Without it,
+# DEBUG derives one from SECRET_KEY; with DEBUG off, system check lerenmetdestad.E001 stops
+# `migrate` and so the deploy.
+SEALING_KEYS = keys_validate(env_list("SEALING_KEYS", []))
+if not SEALING_KEYS and DEBUG:
+    SEALING_KEYS = [key_from_secret_key(SECRET_KEY)]
 
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes={"http", "https"}).rstrip("/")
 _site = urlparse(SITE_URL)
@@ -422,12 +432,26 @@ LOGGING = {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            # django.request adds the request itself, whose text is its path with any token;
+            # the message already names the path, redacted.
+            "reserved_attrs": [*RESERVED_ATTRS, "request"],
         },
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    # Request lines carry tokens in paths (reset links, feeds): every handler that prints
+    # them takes those out (lerenmetdestad/log_redaction.py; gunicorn: Dockerfile).
+    "filters": {"redact_tokens": {"()": "lerenmetdestad.log_redaction.RedactTokensFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact_tokens"],
+        },
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # runserver's request lines, through our handler instead of Django's own.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"level": "ERROR", "propagate": True},
         "django.db.backends": {"level": "WARNING", "propagate": True},
     },

@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 from accounts.rules import is_coordinator
 from lerenmetdestad.admin_base import CoordinatorsOnly, PlatformAdmin, ReadOnlyForCoordinators
 from outbox.models import Message, OptOut, Reminder, ReminderPause
+from outbox.sealed import placeholders_hide
 from outbox.services import (
     OutboxError,
     message_resend,
@@ -92,11 +93,21 @@ class MessageAdmin(PlatformAdmin):
         "sending_started_at",
         "sent_at",
         "resend_of",
-        "body_text",
-        "body_html",
+        # Never the stored bodies or sealed_secrets themselves: these show a marker where a
+        # secret (a reset link, a token) goes.
+        "body_text_shown",
+        "body_html_shown",
     ]
     readonly_fields = fields
     actions = ["resend"]
+
+    @admin.display(description=_("plain text"))
+    def body_text_shown(self, message: Message) -> str:
+        return placeholders_hide(message.body_text)
+
+    @admin.display(description=_("HTML"))
+    def body_html_shown(self, message: Message) -> str:
+        return placeholders_hide(message.body_html)
 
     def has_add_permission(self, request) -> bool:
         return False

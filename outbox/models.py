@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lerenmetdestad.sealing import SealedField
 from outbox.enums import OPTIONAL_KINDS, MessageKind, MessageStatus, ReminderKind
 
 
@@ -29,6 +30,9 @@ class Message(models.Model):
     subject = models.CharField(_("subject"), max_length=255)
     body_text = models.TextField(_("plain text"))
     body_html = models.TextField(_("HTML"), blank=True)
+    # The secrets the bodies hold as placeholders (links with a token), sealed: only the
+    # sending worker opens them (outbox/sealed.py). Never shown, not even to superusers.
+    sealed_secrets = SealedField(_("sealed secrets"), blank=True, default="", editable=False)
     # Stable across retries, so a message delivered twice is recognisable as one.
     message_id = models.CharField(_("Message-ID"), max_length=255, unique=True, editable=False)
     status = models.CharField(

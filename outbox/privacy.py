@@ -40,7 +40,7 @@ def _messages_anonymise(messages: QuerySet, context: ErasureContext) -> None:
     messages.filter(status=MessageStatus.QUEUED).update(
         status=MessageStatus.FAILED, last_error="recipient erased"
     )
-    messages.update(to_email=context.erased_email, body_text="", body_html="")
+    messages.update(to_email=context.erased_email, body_text="", body_html="", sealed_secrets="")
 
 
 def _opt_outs(opt_outs: QuerySet) -> list[dict]:
@@ -70,14 +70,14 @@ def register_declarations() -> None:
             # Mail to an address the person confirmed is theirs, whoever it was queued for;
             # an address only added, never confirmed, ties nothing.
             address="to_email",
-            fields=("to_email", "body_text", "body_html"),
+            fields=("to_email", "body_text", "body_html", "sealed_secrets"),
             download=Section("messages", _messages),
             erase=MAIL_TO_THEM,
         ),
         PersonalData(
             model="outbox.Message",
             person="resend_of__recipient",
-            fields=("to_email", "body_text", "body_html"),
+            fields=("to_email", "body_text", "body_html", "sealed_secrets"),
             download=NotInDownload("a copy of a message to the person, listed once as such"),
             erase=MAIL_TO_THEM,
         ),

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from outbox.enums import REQUIRED_KINDS, MessageKind
+from outbox.sealed import secrets_in
 from outbox.tokens import unsubscribe_url
 
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
@@ -26,6 +27,8 @@ class RenderedMail:
     subject: str
     body_text: str
     body_html: str
+    # The values marked Secret in the context: outbox.sealed stores them sealed.
+    secrets: tuple[str, ...] = ()
 
 
 def footer_context(*, kind: str, user: User | None) -> dict:
@@ -90,4 +93,5 @@ def render_mail(
         subject=subject,
         body_text=wrap_text(body=body, footer=footer),
         body_html=wrap_html(subject=subject, footer=footer, content_html=content_html, text=body),
+        secrets=tuple(secrets_in(context)),
     )

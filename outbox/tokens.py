@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from lerenmetdestad.sealing import Secret
 from outbox.enums import OPTIONAL_KINDS
 
 UNSUBSCRIBE_SALT = "outbox.unsubscribe"
@@ -37,7 +38,10 @@ def unsubscribe_token_read(*, token: str) -> tuple[int, str]:
     return user_id, kind
 
 
-def unsubscribe_url(*, user_id: int, kind: str) -> str:
-    """The absolute link for the mail footer and the List-Unsubscribe header."""
+def unsubscribe_url(*, user_id: int, kind: str) -> Secret:
+    """The absolute link for the mail footer and the List-Unsubscribe header.
+
+    A Secret: it changes someone's mail settings without a login, so it is for them alone.
+    """
     token = unsubscribe_token_make(user_id=user_id, kind=kind)
-    return settings.SITE_URL + reverse("outbox:unsubscribe", kwargs={"token": token})
+    return Secret(settings.SITE_URL + reverse("outbox:unsubscribe", kwargs={"token": token}))

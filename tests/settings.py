@@ -9,7 +9,12 @@ os.environ.setdefault("SECRET_KEY", "test-suite-secret-key-not-for-production-01
 os.environ.setdefault("CACHE_KEY_PREFIX", "lms-test")
 
 from lerenmetdestad.env import env_bool
+from lerenmetdestad.sealing import key_from_secret_key
 from lerenmetdestad.settings import *  # noqa: F403
+
+# Tests run with DEBUG off, as production does, but need no key of their own.
+if not SEALING_KEYS:  # noqa: F405
+    SEALING_KEYS = [key_from_secret_key(SECRET_KEY)]  # noqa: F405
 
 # Plain HTTP on the test client and live server.
 SECURE_SSL_REDIRECT = False

@@ -1,5 +1,7 @@
 """Writing messages: one Message row per recipient, and after commit a request to send."""
 
+from collections.abc import Sequence
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -11,6 +13,7 @@ from accounts.models import User
 from outbox.enums import FINAL_STATES, REQUIRED_KINDS, MessageKind
 from outbox.models import Message
 from outbox.rendering import footer_context, render_mail, wrap_html
+from outbox.sealed import bodies_seal, secrets_in
 from outbox.selectors import user_wants_kind
 from outbox.services.errors import OutboxError
 from outbox.services.sending import batch_request
@@ -25,12 +28,15 @@ def message_queue(
     body_html: str = "",
     language: str,
     user: User | None = None,
+    secrets: Sequence[str] = (),
 ) -> Message | None:
     """Store one message for one recipient; a worker sends it after the transaction commits.
 
     For content rendered elsewhere (allauth's mails). Without body_html the HTML part is the
-    text in the mail layout. Returns None, and writes nothing, when the recipient has switched
-    this kind off. Optional kinds need the recipient's `user`, so they can switch it off.
+    text in the mail layout. `secrets` are the values in the bodies only the recipient may
+    read (links with a token, codes): they are stored sealed (outbox.sealed). Returns None,
+    and writes nothing, when the recipient has switched this kind off. Optional kinds need
+    the recipient's `user`, so they can switch it off.
     Side effects: one Message row; after commit, a request for a batch (outbox.send_batch).
     """
     kind = MessageKind(kind)
@@ -38,10 +44,12 @@ def message_queue(
     if user is not None and not user_wants_kind(user=user, kind=kind):
         return None
     language = _supported_language(language)
+    secrets = list(secrets)
     if not body_html:
         with translation.override(language):
             footer = footer_context(kind=kind, user=user)
             body_html = wrap_html(subject=subject, footer=footer, text=body_text)
+        secrets += secrets_in(footer)
     return _message_create(
         to_email=to_email,
         kind=kind,
@@ -50,6 +58,7 @@ def message_queue(
         body_html=body_html,
         language=language,
         user=user,
+        secrets=secrets,
     )
 
 
@@ -66,7 +75,8 @@ def message_render_and_queue(
 
     Renders <prefix>_subject.txt, <prefix>_message.txt and, if present, <prefix>_message.html
     with translation.override(user.language) (LANGUAGE_CODE without a user), wraps both parts
-    in the mail layout and, for optional kinds, adds the unsubscribe footer. `to_email`
+    in the mail layout and, for optional kinds, adds the unsubscribe footer. Context values
+    marked lerenmetdestad.sealing.Secret (links with a token) are stored sealed. `to_email`
     defaults to the user's address. Returns None, and renders nothing, when the recipient
     has switched this kind off, or when a message with the same `dedupe_key` exists (the
     database's unique key backs this, so a message keyed per event and recipient is
@@ -95,6 +105,7 @@ def message_render_and_queue(
         language=language,
         user=user,
         dedupe_key=dedupe_key,
+        secrets=rendered.secrets,
     )
 
 
@@ -106,7 +117,8 @@ def message_resend(*, message: Message) -> Message | None:
     can drop after the server accepted the data), so sending either again under its old ID
     could deliver one Message-ID twice, and resetting the row would erase its history
     (attempts, error, times). The copy has its own ID and attempts, points at the original
-    with resend_of, and respects an opt-out made since: then it returns None.
+    with resend_of, and respects an opt-out made since: then it returns None. The sealed
+    secrets go along, so a link in the copy works as it did in the original.
     Side effects: as message_queue.
     """
     if message.status not in FINAL_STATES:
@@ -125,6 +137,7 @@ def message_resend(*, message: Message) -> Message | None:
         language=message.language,
         user=user,
         resend_of=message,
+        sealed_secrets=message.sealed_secrets,
     )
 
 
@@ -154,8 +167,22 @@ def _message_create(
     user: User | None,
     resend_of: Message | None = None,
     dedupe_key: str | None = None,
+    secrets: Sequence[str] = (),
+    sealed_secrets: str = "",
 ) -> Message | None:
+    """The one place a Message is written: with secrets given, the bodies hold placeholders
+    and the secrets are sealed; `sealed_secrets` is for a copy whose bodies already do."""
     to_email = to_email.strip()
+    if any(secret and secret in subject for secret in secrets):
+        # The subject is shown in every list and mail program's overview: never a secret.
+        raise OutboxError("A secret cannot go in a subject.")
+    if secrets:
+        sealed = bodies_seal(body_text=body_text, body_html=body_html, secrets=secrets)
+        body_text, body_html, sealed_secrets = (
+            sealed.body_text,
+            sealed.body_html,
+            sealed.sealed_secrets,
+        )
     try:
         validate_email(to_email)
     except ValidationError as error:
@@ -169,6 +196,7 @@ def _message_create(
         "subject": " ".join(subject.split()),
         "body_text": body_text,
         "body_html": body_html,
+        "sealed_secrets": sealed_secrets,
         "message_id": Message.new_message_id(),
         "resend_of": resend_of,
         "dedupe_key": dedupe_key,

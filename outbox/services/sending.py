@@ -23,6 +23,7 @@ from lerenmetdestad.celery import app as celery_app
 from lerenmetdestad.locking import lock_rows, race_window
 from outbox.enums import REQUIRED_KINDS, MessageStatus
 from outbox.models import Message
+from outbox.sealed import bodies_unseal
 from outbox.services.errors import MessageDeferredError
 from outbox.tokens import unsubscribe_url
 
@@ -230,11 +231,17 @@ def _email_for(message: Message) -> EmailMultiAlternatives:
         url = unsubscribe_url(user_id=message.recipient_id, kind=message.kind)
         headers["List-Unsubscribe"] = f"<{url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    email = EmailMultiAlternatives(
-        subject=message.subject, body=message.body_text, to=[message.to_email], headers=headers
+    # The only place the secrets are opened: the mail is built and handed over at once.
+    body_text, body_html = bodies_unseal(
+        body_text=message.body_text,
+        body_html=message.body_html,
+        sealed_secrets=message.sealed_secrets,
     )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
+    email = EmailMultiAlternatives(
+        subject=message.subject, body=body_text, to=[message.to_email], headers=headers
+    )
+    if body_html:
+        email.attach_alternative(body_html, "text/html")
     return email
 
 

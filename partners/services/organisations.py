@@ -26,6 +26,7 @@ from accounts.enums import Role
 from accounts.models import User
 from accounts.rules import is_coordinator
 from lerenmetdestad.locking import lock_rows, race_window
+from lerenmetdestad.sealing import Secret
 from outbox.enums import MessageKind
 from outbox.services import message_render_and_queue
 from partners.enums import JoinRequestStatus, MembershipRole, OrganisationKind
@@ -352,7 +353,8 @@ def invitation_create(
                 "organisation": organisation,
                 "invitation": invitation,
                 "invited_by": invited_by,
-                "url": _url("partners:invitation-accept", token=token),
+                # Whoever holds the link can join the organisation: for the invitee alone.
+                "url": Secret(_url("partners:invitation-accept", token=token)),
                 "expires_at": invitation_expires_at(invitation),
             },
             user=recipient,

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from lerenmetdestad.locking import lock_rows, race_window
+from lerenmetdestad.sealing import Secret
 from outbox.enums import MessageKind
 from outbox.services import message_render_and_queue
 from projects.enums import CohortState, HoursState
@@ -227,10 +228,10 @@ def hours_link_token(*, entry_id: int, decider_id: int) -> str:
     )
 
 
-def hours_link_url(*, entry_id: int, decider_id: int) -> str:
-    """The absolute link for a mail."""
+def hours_link_url(*, entry_id: int, decider_id: int) -> Secret:
+    """The absolute link for a mail; a Secret, since it decides without a login."""
     token = hours_link_token(entry_id=entry_id, decider_id=decider_id)
-    return settings.SITE_URL + reverse("projects:hours-decide", kwargs={"token": token})
+    return Secret(settings.SITE_URL + reverse("projects:hours-decide", kwargs={"token": token}))
 
 
 def hours_link_read(*, token: str, now: datetime | None = None) -> HoursLink:

@@ -7,6 +7,7 @@ from django.urls import reverse
 from accounts.models import ResearcherProfile, StudentProfile, User
 from outbox.models import Message
 from tests.factories import InstitutionEmailDomainFactory
+from tests.support.mail import delivered_text
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -23,7 +24,7 @@ def sign_up(client, *, email, role, name="Nieuwe Gebruiker", password=PASSWORD):
 
 def confirmation_key(email: str) -> str:
     message = Message.objects.get(to_email=email)
-    return CONFIRM_LINK.search(message.body_text).group(1)
+    return CONFIRM_LINK.search(delivered_text(message)).group(1)
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from outbox.models import Message
 from tests.e2e.words import Words
+from tests.support.mail import delivered_text
 
 CONFIRM_PATH = re.compile(r"/account/e-mail/bevestigen/[-:\w]+/")
 
@@ -18,7 +19,7 @@ CONFIRM_PATH = re.compile(r"/account/e-mail/bevestigen/[-:\w]+/")
 def confirmation_path(email: str) -> str:
     """The path of the confirmation link in the last mail to this address."""
     message = Message.objects.filter(to_email=email).latest("created_at", "pk")
-    found = CONFIRM_PATH.search(message.body_text)
+    found = CONFIRM_PATH.search(delivered_text(message))
     if found is None:
         raise AssertionError(f"no confirmation link in the last mail to {email}")
     return found.group(0)

@@ -34,6 +34,7 @@ PRODUCTION_ENV = {
     "EMAIL_HOST": "smtp.example.org",
     "EMAIL_PORT": "587",
     "EMAIL_USE_TLS": "true",
+    "SEALING_KEYS": "kG8m0pZb6N9s1H3qV5tX7wY2cE4rT6uI8oP0aS2dF4g=",
 }
 
 
@@ -56,6 +57,7 @@ _SETTING_NAMES = {
     "EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_BACKEND",
     "LOG_LEVEL", "LOG_FORMAT", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
     "SURFCONEXT_CLIENT_ID", "SURFCONEXT_CLIENT_SECRET", "SURFCONEXT_SERVER_URL",
+    "SEALING_KEYS",
 }  # fmt: skip
 
 
@@ -88,6 +90,14 @@ def test_check_deploy_passes_with_production_environment():
         ),
         ("SITE_URL", "https://", "SITE_URL must include a host; got 'https://'."),
         (
+            "SEALING_KEYS",
+            "kG8m0pZb6N9s1H3qV5tX7wY2cE4rT6uI8oP0aS2dF4g=,geheim",
+            (
+                "SEALING_KEYS: key 2 is not a Fernet key (32 bytes in url-safe base64, "
+                "as `Fernet.generate_key()` makes)."
+            ),
+        ),
+        (
             "LOG_LEVEL",
             "LOUD",
             "LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL; got 'LOUD'.",
@@ -109,6 +119,16 @@ def test_missing_secret_key_stops_production_start_up():
 
     assert result.returncode == 1
     assert "ImproperlyConfigured: SECRET_KEY must be set when DEBUG is off." in result.stderr
+
+
+@pytest.mark.integration
+def test_missing_sealing_keys_stop_production_migrate_and_check():
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "SEALING_KEYS"}
+
+    result = run_django(env, "check")
+
+    assert result.returncode == 1
+    assert "?: (lerenmetdestad.E001) SEALING_KEYS is not set." in result.stderr
 
 
 @pytest.mark.integration
