@@ -36,6 +36,8 @@ __all__ = ["AcademicPeriodAdmin", "CohortAdmin", "EnrolmentAdmin", "ProjectAdmin
 @admin.register(Project)
 class ProjectAdmin(CoordinatorsOnly, PlatformAdmin):
     form = ProjectAdminForm
+    # The groups' project field searches here page by page; pages need a fixed order.
+    ordering = ["title", "pk"]
     list_display = [
         "title",
         "organisation_names",

@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.enums import Role
-from accounts.models import User
+from accounts.models import ErasureFailure, User
 from events.calendars import calendar_feed_ensure
 from events.models import CalendarFeed, Event, FollowUp, Meeting, Registration
 from events.services.schedule import schedule_publish, schedule_save
@@ -123,6 +123,11 @@ class Scene:
     email_key: str
     reset_uidb36: str
     reset_key: str
+    # The rest of the access proof's viewers (tests/security/test_access_proof.py).
+    other_group_student: User
+    member: User
+    staff: User
+    superuser: User
 
 
 def build_scene() -> Scene:
@@ -222,7 +227,17 @@ def build_scene() -> Scene:
         user=newcomer, email=newcomer.email, primary=True, verified=False
     )
 
-    _admin_rows(coordinator=coordinator, person=team_student, cohort=cohort)
+    # A student in the project's other group, who is no member of the first.
+    other_group_student = StudentFactory(name="Olaf Andergroep")
+    EnrolmentFactory(cohort=open_cohort, student=other_group_student, state=EnrolmentState.MEMBER)
+    superuser = UserFactory(
+        name="Sanne Super",
+        email="sanne@lerenmetdestad.nl",
+        role=Role.COORDINATOR,
+        is_staff=True,
+        is_superuser=True,
+    )
+    staff = _admin_rows(coordinator=coordinator, person=team_student, cohort=cohort)
 
     return Scene(
         student=student,
@@ -261,6 +276,10 @@ def build_scene() -> Scene:
         email_key=EmailConfirmationHMAC(address).key,
         reset_uidb36=user_pk_to_url_str(newcomer),
         reset_key=default_token_generator.make_token(newcomer),
+        other_group_student=other_group_student,
+        member=colleague_membership.user,
+        staff=staff,
+        superuser=superuser,
     )
 
 
@@ -281,7 +300,7 @@ def _project(challenge: Challenge, organisation: Organisation, theme: Theme) -> 
     return project
 
 
-def _admin_rows(*, coordinator: User, person: User, cohort: Cohort) -> None:
+def _admin_rows(*, coordinator: User, person: User, cohort: Cohort) -> User:
     """At least one row in every model the admin registers, so every action has something to
     act on."""
     Message.objects.create(
@@ -312,6 +331,8 @@ def _admin_rows(*, coordinator: User, person: User, cohort: Cohort) -> None:
         challenge=challenge, actor=coordinator, action=ChallengeAction.START, message="Gestart."
     )
     CohortLogEntry.objects.create(cohort=cohort, actor=coordinator, action="edit", message="Ok.")
+    ErasureFailure.objects.create(user=person, reason="Een plaats loopt nog.")
     # A staff account without the coordinator role, for the admin part of the proof.
     staff = UserFactory(role=Role.PARTNER, is_staff=True, name="Stef Staf")
     staff.groups.add(Group.objects.get(name="Coordinators"))
+    return staff
