@@ -29,6 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.enums import Role
 from accounts.models import User
 from tests.security.scene import PDF, VIEWERS, Scene
+from tests.support.mfa import sign_in_for_admin
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -367,7 +368,7 @@ def test_route_answers_each_viewer_as_the_table_says(client, scene, name, viewer
     route = ROUTES[name]
     person = _viewer(scene, route, viewer)
     if person is not None:
-        client.force_login(person)
+        sign_in_for_admin(client, person)
     url = reverse(name, kwargs=route.kwargs(scene))
 
     response = client.get(url) if route.post is None else client.post(url, route.post)
@@ -400,7 +401,7 @@ def test_signed_link_with_a_tampered_token_opens_nothing(client, scene, name, vi
     route = ROUTES[name]
     person = _viewer(scene, route, viewer)
     if person is not None:
-        client.force_login(person)
+        sign_in_for_admin(client, person)
     token = route.kwargs(scene)["token"]
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
 
@@ -485,6 +486,8 @@ ADMIN_ACTIONS: dict[str, tuple[str, ...]] = {
     "account.EmailAddress": ("delete_selected", "make_verified"),
     # Linked institution accounts (SURFconext): superusers may unlink one by hand.
     "socialaccount.SocialAccount": ("delete_selected",),
+    # allauth.mfa's authenticators: removing a lost app lets its owner set up a new one.
+    "mfa.Authenticator": ("delete_selected",),
     # Accounts are erased, never deleted: deleting would take places and history with them.
     "accounts.User": ("erase_accounts",),
     "accounts.Institution": ("delete_selected",),
@@ -622,7 +625,7 @@ def test_admin_action_is_refused_to_staff_without_the_coordinator_role(
     changelist = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     selected = [str(pk) for pk in model._default_manager.values_list("pk", flat=True)]
     assert selected, f"the scene has no {label} to act on"
-    client.force_login(staff)
+    sign_in_for_admin(client, staff)
     listing = client.get(changelist)
     before = _database_checksum()
 

@@ -50,6 +50,24 @@ def totp_code(user, *, at: float | None = None) -> str:
     return secret_code(totp_secret(user), at=at)
 
 
+_handed_out: dict[tuple[int, str], str] = {}
+
+
+def unused_totp_code(user) -> str:
+    """The app's current code, or the next one if this one was typed already.
+
+    allauth accepts each code once, as it should; a person who signs in twice within
+    30 seconds waits for the app to show a new code, and so does this.
+    """
+    secret = totp_secret(user)
+    code = secret_code(secret)
+    while code == _handed_out.get((user.pk, secret)):
+        time.sleep(1)
+        code = secret_code(secret)
+    _handed_out[(user.pk, secret)] = code
+    return code
+
+
 def recovery_codes(user) -> list[str]:
     authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.RECOVERY_CODES)
     return authenticator.wrap().get_unused_codes()
@@ -58,13 +76,32 @@ def recovery_codes(user) -> list[str]:
 def staff_sign_in(client: Client, user, *, password: str = PASSWORD) -> Client:
     """Sign `user` in as a person does: password, then the app's code. Returns the client.
 
-    Gives the user an app first if they have none. allauth accepts each code only once,
-    so sign a user in once per test and reuse that client (or its session cookie).
+    Gives the user an app first if they have none. allauth accepts each code only once:
+    signing the same user in again within 30 seconds waits for the next code, so sign a
+    user in once per test and reuse that client where the test allows.
     """
     totp_activate(user)
+    # A person switching accounts logs out first; allauth sends a signed-in visitor of
+    # the login page onwards instead of logging them in again.
+    client.logout()
     login = client.post(reverse("account_login"), {"login": user.email, "password": password})
     assert login.status_code == 302, login.content.decode()[:2000]
     assert login["Location"] == reverse("mfa_authenticate")
-    answer = client.post(reverse("mfa_authenticate"), {"code": totp_code(user)})
+    answer = client.post(reverse("mfa_authenticate"), {"code": unused_totp_code(user)})
     assert answer.status_code == 302, answer.content.decode()[:2000]
+    # The page after login shows (and so uses up) the welcome message, as in a browser,
+    # so that a test reading the admin's messages gets only the admin's.
+    client.get(answer["Location"])
+    return client
+
+
+def sign_in_for_admin(client: Client, user) -> Client:
+    """Sign in a person who is about to open /beheer/.
+
+    Staff go through the real two steps (`staff_sign_in`); anyone else is simply signed
+    in, since the admin turns them away before any second step would matter.
+    """
+    if user.is_staff:
+        return staff_sign_in(client, user)
+    client.force_login(user)
     return client
