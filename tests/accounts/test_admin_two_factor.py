@@ -10,11 +10,12 @@ from django.utils.http import urlencode
 from tests import factories
 from tests.factories import PASSWORD
 from tests.support.mfa import (
+    fresh_secret_code,
     recovery_codes,
-    secret_code,
     staff_sign_in,
     totp_activate,
     totp_code,
+    unused_totp_code,
 )
 from tests.ui.html import parse
 
@@ -79,7 +80,7 @@ def test_staff_set_up_the_app_and_land_where_they_were_going(client, coordinator
 
     page = client.get(setup_url)
     secret = parse(page.content).find("code", id="totp-secret").text
-    done = client.post(setup_url, {"code": secret_code(secret)})
+    done = client.post(setup_url, {"code": fresh_secret_code(secret)})
 
     assert done.status_code == 302
     assert done["Location"] == with_next("mfa_view_recovery_codes", target)
@@ -154,7 +155,7 @@ def test_staff_whose_session_gave_no_code_are_asked_for_one(client, coordinator)
     page = parse(client.get(asked["Location"]).content)
     assert page.find("h1").text == "Laat zien dat jij het bent"
     answer = client.post(
-        reverse("mfa_reauthenticate"), {"code": totp_code(coordinator), "next": target}
+        reverse("mfa_reauthenticate"), {"code": unused_totp_code(coordinator), "next": target}
     )
     assert answer.status_code == 302
     assert answer["Location"] == target
@@ -227,7 +228,7 @@ def test_the_admin_login_goes_through_allauth_and_both_steps(client, coordinator
     assert password["Location"] == reverse("mfa_authenticate")
     step_two = parse(client.get(password["Location"]).content)
     assert step_two.find("h1").text == "Inloggen: stap 2"
-    code = client.post(reverse("mfa_authenticate"), {"code": totp_code(coordinator)})
+    code = client.post(reverse("mfa_authenticate"), {"code": unused_totp_code(coordinator)})
     assert code["Location"] == "/beheer/"
     assert client.get("/beheer/").status_code == 200
 
@@ -257,13 +258,13 @@ def test_a_student_can_switch_on_two_steps_and_then_gives_a_code_at_login(client
         "Er is ook een code nodig uit een app op je telefoon."
     )
     secret = page.find("code", id="totp-secret").text
-    done = client.post(setup_url, {"code": secret_code(secret)})
+    done = client.post(setup_url, {"code": fresh_secret_code(secret)})
     assert done["Location"] == reverse("mfa_view_recovery_codes")
     client.post(reverse("account_logout"))
 
     password = client.post(reverse("account_login"), {"login": student.email, "password": PASSWORD})
     assert password["Location"] == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
-    code = client.post(reverse("mfa_authenticate"), {"code": totp_code(student)})
+    code = client.post(reverse("mfa_authenticate"), {"code": unused_totp_code(student)})
     assert code["Location"] == reverse("accounts:dashboard")
     assert client.session["_auth_user_id"] == str(student.pk)

@@ -51,6 +51,19 @@ def totp_code(user, *, at: float | None = None) -> str:
 
 
 _handed_out: dict[tuple[int, str], str] = {}
+FRESH_SECONDS = 4
+
+
+def fresh_secret_code(secret: str) -> str:
+    """The current code, unless it is about to expire: then the next one.
+
+    A code read in the last seconds of its period may arrive in the next one, when the
+    server (which allows no drift) no longer takes it; a person waits for a fresh one.
+    """
+    remaining = mfa_settings.TOTP_PERIOD - time.time() % mfa_settings.TOTP_PERIOD
+    if remaining < FRESH_SECONDS:
+        time.sleep(remaining)
+    return secret_code(secret)
 
 
 def unused_totp_code(user) -> str:
@@ -60,7 +73,7 @@ def unused_totp_code(user) -> str:
     30 seconds waits for the app to show a new code, and so does this.
     """
     secret = totp_secret(user)
-    code = secret_code(secret)
+    code = fresh_secret_code(secret)
     while code == _handed_out.get((user.pk, secret)):
         time.sleep(1)
         code = secret_code(secret)
