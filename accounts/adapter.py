@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.utils import translation
 
+from accounts import two_factor
 from accounts.models import User
 from outbox.enums import MessageKind
 from outbox.services import message_queue
@@ -18,6 +19,14 @@ PUBLIC_CONTEXT_KEYS = frozenset(
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Setting up or changing two factors asks for the password again, unless this
+        session gave its password or a code only minutes ago (a fresh login counts)."""
+        request = allauth_context.request
+        if app == "allauth.mfa" and request and two_factor.factor_checked_recently(request):
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
+
     def save_user(self, request, user, form, commit=True):
         data = form.cleaned_data
         user.name = data.get("name", "").strip()

@@ -1,5 +1,7 @@
 from allauth.account.admin import EmailAddressAdmin
 from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from allauth.socialaccount.admin import SocialAccountAdmin
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib import admin, messages
@@ -218,3 +220,5 @@ def _superusers_only(model, model_admin) -> None:
 _superusers_only(Group, GroupAdmin)
 _superusers_only(EmailAddress, EmailAddressAdmin)
 _superusers_only(SocialAccount, SocialAccountAdmin)
+# Someone's second step: whoever could remove it could sign in with the password alone.
+_superusers_only(Authenticator, AuthenticatorAdmin)

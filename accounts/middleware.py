@@ -1,5 +1,11 @@
 from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
+
+from accounts import two_factor
 
 
 class PreferredLanguageMiddleware:
@@ -32,3 +38,33 @@ class PreferredLanguageMiddleware:
         if chosen in self.supported:
             return chosen
         return settings.LANGUAGE_CODE
+
+
+class AdminTwoFactorMiddleware:
+    """No /beheer/ page for staff until this session gave a second factor.
+
+    A coordinator without an authenticator app is sent to set one up; one whose session
+    has not given a code yet (an old session, or a login from before the app existed) is
+    asked for one. Both come back to the page they asked for. Everyone else, signed in or
+    not, passes: the admin itself turns them away.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and two_factor.two_factor_required(user)
+            and request.path.startswith(reverse("admin:index"))
+            and not two_factor.session_passed_two_factor(request)
+        ):
+            target = (
+                "mfa_activate_totp"
+                if not two_factor.has_authenticator_app(user)
+                else "mfa_reauthenticate"
+            )
+            query = urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})
+            return HttpResponseRedirect(f"{reverse(target)}?{query}")
+        return self.get_response(request)

@@ -5,10 +5,14 @@ the views ourselves instead of including allauth.account.urls.
 """
 
 from allauth.account import views
+from allauth.mfa.base import views as mfa_views
+from allauth.mfa.recovery_codes import views as recovery_code_views
+from allauth.mfa.totp import views as totp_views
 from allauth.socialaccount import views as social_views
 from allauth.socialaccount.providers.openid_connect import views as oidc_views
 from django.urls import path, re_path
 
+from accounts import views as accounts_views
 from lerenmetdestad.sso import SURFCONEXT_PROVIDER_ID
 
 # allauth reverses these with the provider id as an argument; a default that equals it lets
@@ -46,6 +50,28 @@ urlpatterns = [
         "wachtwoord/nieuw/klaar/",
         views.password_reset_from_key_done,
         name="account_reset_password_from_key_done",
+    ),
+    # Two steps (allauth.mfa): an authenticator app's code and recovery codes. Setting up
+    # the app and showing the codes are our own pages (accounts/views.py).
+    path("twee-stappen/", mfa_views.index, name="mfa_index"),
+    path("twee-stappen/inloggen/", mfa_views.authenticate, name="mfa_authenticate"),
+    path("twee-stappen/bevestigen/", mfa_views.reauthenticate, name="mfa_reauthenticate"),
+    path("twee-stappen/app/instellen/", accounts_views.two_factor_setup, name="mfa_activate_totp"),
+    path("twee-stappen/app/uitzetten/", totp_views.deactivate_totp, name="mfa_deactivate_totp"),
+    path(
+        "twee-stappen/herstelcodes/",
+        accounts_views.two_factor_recovery_codes,
+        name="mfa_view_recovery_codes",
+    ),
+    path(
+        "twee-stappen/herstelcodes/nieuw/",
+        recovery_code_views.generate_recovery_codes,
+        name="mfa_generate_recovery_codes",
+    ),
+    path(
+        "twee-stappen/herstelcodes/download/",
+        recovery_code_views.download_recovery_codes,
+        name="mfa_download_recovery_codes",
     ),
     # Signing in with SURFconext (accounts/sso.py); answers 404 while it is not configured.
     path("instelling/inloggen/", oidc_views.login, _SURFCONEXT, name="openid_connect_login"),

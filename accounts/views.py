@@ -1,9 +1,15 @@
+from allauth.mfa.base.internal.flows import post_authentication
+from allauth.mfa.recovery_codes.views import ViewRecoveryCodesView
+from allauth.mfa.totp.internal import flows as totp_flows
+from allauth.mfa.totp.views import ActivateTOTPView
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -123,3 +129,49 @@ def language_switch(request):
         httponly=True,
     )
     return response
+
+
+def _next_url(request) -> str:
+    """The page the person was on their way to, if it is on this site."""
+    target = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+class TwoFactorSetupView(ActivateTOTPView):
+    """allauth's set-up of an authenticator app, on our own page, then the recovery codes.
+
+    The first code from the app proves the person holds it, so it also counts as this
+    session's second factor (accounts.two_factor.session_passed_two_factor): a
+    coordinator goes on to the admin page they asked for without typing a second code.
+    """
+
+    template_name = "accounts/two_factor_setup.html"
+
+    def get_context_data(self, **kwargs) -> dict:
+        return super().get_context_data(**kwargs) | {"next_url": _next_url(self.request)}
+
+    def form_valid(self, form):
+        authenticator, _recovery_codes = totp_flows.activate_totp(self.request, form)
+        post_authentication(self.request, authenticator)
+        url = reverse("mfa_view_recovery_codes")
+        if next_url := _next_url(self.request):
+            url = f"{url}?{urlencode({REDIRECT_FIELD_NAME: next_url})}"
+        return HttpResponseRedirect(url)
+
+
+class TwoFactorRecoveryCodesView(ViewRecoveryCodesView):
+    """allauth's recovery codes on our own page, with a way on to where the person was going."""
+
+    template_name = "accounts/two_factor_recovery_codes.html"
+
+    def get_context_data(self, **kwargs) -> dict:
+        continue_url = _next_url(self.request) or reverse("mfa_index")
+        return super().get_context_data(**kwargs) | {"continue_url": continue_url}
+
+
+two_factor_setup = TwoFactorSetupView.as_view()
+two_factor_recovery_codes = TwoFactorRecoveryCodesView.as_view()

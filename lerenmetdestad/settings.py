@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     # exist everywhere and the privacy export and erasure can always read them.
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    # Two factors (an app's code, with recovery codes): required before the admin
+    # (accounts.middleware.AdminTwoFactorMiddleware), optional for everyone else.
+    "allauth.mfa",
     "django_filters",
     "rules.apps.AutodiscoverRulesConfig",
     "lerenmetdestad",
@@ -87,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Staff give a second factor before any /beheer/ page (accounts/two_factor.py).
+    "accounts.middleware.AdminTwoFactorMiddleware",
     "pghistory.middleware.HistoryMiddleware",
 ]
 
@@ -226,6 +231,11 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", default=True)
 if not ACCOUNT_RATE_LIMITS_ENABLED:
     ACCOUNT_RATE_LIMITS = False
+
+# --- Two factors: a code from an authenticator app, and recovery codes for a lost phone ----
+# No passkeys or security keys (webauthn) yet: an app and printed codes work for everyone.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Leren met de Stad"
 
 # --- Institutional sign-on: SURFconext through allauth's OpenID Connect provider ------------
 # Off (no button, no provider) while SURFCONEXT_CLIENT_ID is empty. README.md, "Signing in

@@ -190,6 +190,16 @@ def register_declarations() -> None:
             erase=Delete(),
         ),
         PersonalData(
+            model="mfa.Authenticator",
+            person="user",
+            fields=("data",),
+            download=NotInDownload(
+                "the secrets of the authenticator app and the recovery codes: a file that "
+                "held them would let anyone who finds it pass the second step"
+            ),
+            erase=Delete(),
+        ),
+        PersonalData(
             model="socialaccount.SocialToken",
             person="account__user",
             fields=("token", "token_secret"),

@@ -43,6 +43,7 @@ from tests.accounts.privacy_scene import bystander_named, scene_everything
 from tests.factories import PASSWORD, CoordinatorFactory, UserFactory
 from tests.partners.factories import InvitationFactory
 from tests.projects.factories import ChallengeFactory, EnrolmentFactory
+from tests.support.mfa import sign_in_for_admin
 
 pytestmark = pytest.mark.integration
 
@@ -85,7 +86,7 @@ def scene(student, researcher, coordinator, media):
 
 def sign_in(client, user):
     # Confirmed with the password just now, as allauth asks before the erasure.
-    client.force_login(user)
+    sign_in_for_admin(client, user)
     response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     assert response.status_code == 302
 
@@ -432,7 +433,7 @@ def test_erasure_of_someone_who_logs_in_with_their_institution_only(client, db):
     person.set_unusable_password()
     person.save(update_fields=["password"])
     SocialAccount.objects.create(user=person, provider="surfconext", uid="pseudonym-of-lisa")
-    client.force_login(person)
+    sign_in_for_admin(client, person)
 
     response = client.post(ERASE, {"confirm_email": "lisa@mail.example.org"})
 
@@ -447,7 +448,7 @@ USERS = reverse("admin:accounts_user_changelist")
 def test_coordinator_erases_an_account_from_the_admin_after_confirming(
     client, coordinator, student
 ):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     chosen = {"action": "erase_accounts", "_selected_action": [student.pk]}
 
     confirm = client.post(USERS, chosen)
@@ -466,7 +467,7 @@ def test_coordinator_erasing_someone_with_a_place_under_way_is_told_why(
     client, coordinator, student
 ):
     EnrolmentFactory(student=student, motivation="Graag!")
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     done = client.post(
         USERS,
@@ -484,7 +485,7 @@ def test_coordinator_erasing_someone_with_a_place_under_way_is_told_why(
 
 
 def test_accounts_cannot_be_deleted_in_bulk_from_the_admin(client, coordinator, student):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     html = client.get(USERS).content.decode()
 

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import PASSWORD
+from tests.support.mfa import sign_in_for_admin
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -62,7 +63,7 @@ def test_admin_refuses_signed_in_people_who_are_not_staff(client, student):
 
 
 def test_coordinator_reaches_the_admin(client, coordinator):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     response = client.get("/beheer/")
 

@@ -19,6 +19,7 @@ from partners.enums import ChallengeState
 from partners.models import ChallengeAttachment
 from tests.factories import CoordinatorFactory, StudentFactory, UserFactory
 from tests.projects.factories import ChallengeFactory
+from tests.support.mfa import sign_in_for_admin
 
 pytestmark = pytest.mark.integration
 
@@ -317,7 +318,7 @@ def listed(response) -> list[tuple]:
 def test_admin_erasure_failures_show_each_account_with_its_reason(client, coordinator):
     student = StudentFactory()
     failure_of(student, attempts=3)
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     response = client.get(FAILED)
 
@@ -328,7 +329,7 @@ def test_admin_erasure_failures_show_each_account_with_its_reason(client, coordi
 
 
 def test_admin_erasure_failures_queries_do_not_grow_with_rows(client, coordinator):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     failure_of(StudentFactory())
     with CaptureQueriesContext(connection) as one_row:
         client.get(FAILED)
@@ -344,7 +345,7 @@ def test_admin_erasure_failures_queries_do_not_grow_with_rows(client, coordinato
 
 def test_admin_erasure_failures_are_read_only(client, coordinator, student):
     failure = failure_of(student)
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     url = f"{FAILED}{failure.pk}/change/"
 
     page = client.get(url)
@@ -364,7 +365,7 @@ def test_admin_erasure_failures_refuse_staff_who_are_not_coordinators(client, st
     failure = failure_of(student)
     staff = UserFactory(is_staff=True)
     staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="accounts"))
-    client.force_login(staff)
+    sign_in_for_admin(client, staff)
 
     assert client.get(FAILED).status_code == 403
     assert client.get(f"{FAILED}{failure.pk}/change/").status_code == 403
@@ -372,7 +373,7 @@ def test_admin_erasure_failures_refuse_staff_who_are_not_coordinators(client, st
 
 @pytest.mark.parametrize("role", ["student", "partner_member", "researcher"])
 def test_admin_erasure_failures_send_people_who_are_not_staff_to_the_login(client, request, role):
-    client.force_login(request.getfixturevalue(role))
+    sign_in_for_admin(client, request.getfixturevalue(role))
 
     response = client.get(FAILED)
 

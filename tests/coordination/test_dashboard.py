@@ -29,6 +29,7 @@ from tests.projects.cohort_factories import (
     project_of,
 )
 from tests.projects.factories import ChallengeFactory, EnrolmentFactory, ProjectFactory, aware
+from tests.support.mfa import sign_in_for_admin
 from tests.ui.html import parse
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -500,13 +501,13 @@ def test_anonymous_visitors_are_sent_to_the_login(client):
     "role", ["student", "partner_member", "other_partner_member", "researcher"]
 )
 def test_everyone_but_coordinators_gets_a_404(client, request, role):
-    client.force_login(request.getfixturevalue(role))
+    sign_in_for_admin(client, request.getfixturevalue(role))
 
     assert client.get(URL).status_code == 404
 
 
 def test_staff_without_the_coordinator_role_gets_a_404(client):
-    client.force_login(UserFactory(is_staff=True, role="researcher"))
+    sign_in_for_admin(client, UserFactory(is_staff=True, role="researcher"))
 
     assert client.get(URL).status_code == 404
 

@@ -42,6 +42,7 @@ from tests.projects.factories import (
     ProjectFactory,
     aware,
 )
+from tests.support.mfa import sign_in_for_admin
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -452,7 +453,7 @@ def test_export_holds_exactly_the_expected_columns_and_rows(
 def test_export_headings_follow_the_coordinators_language(client, coordinator, scene):
     coordinator.language = "nl"
     coordinator.save(update_fields=["language"])
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     response = client.get(export_url("uren", "csv"))
 
@@ -565,7 +566,7 @@ def staff_with_every_permission(db):
 def test_export_is_refused_to_everyone_but_coordinators(
     client, request, scene, who, kind, file_format
 ):
-    client.force_login(request.getfixturevalue(who))
+    sign_in_for_admin(client, request.getfixturevalue(who))
 
     assert client.get(export_url(kind, file_format)).status_code == 404
 
@@ -657,7 +658,7 @@ def test_admin_offers_the_export_actions_to_coordinators(coordinator_client, kin
 def test_admin_export_action_is_refused_to_staff_who_are_not_coordinators(
     client, scene, staff_with_every_permission, kind
 ):
-    client.force_login(staff_with_every_permission)
+    sign_in_for_admin(client, staff_with_every_permission)
 
     response = client.post(
         ADMIN[kind], {"action": "export_csv", "_selected_action": selected(scene, kind)}

@@ -18,6 +18,8 @@ class Words:
     check_your_mail: str
     confirm: str
     switch_language: str  # the header's button that switches to this language
+    log_in_step_two: str
+    app_code: str
 
 
 DUTCH = Words(
@@ -34,6 +36,8 @@ DUTCH = Words(
     check_your_mail="Kijk in je mailbox",
     confirm="Bevestigen",
     switch_language="Nederlands",
+    log_in_step_two="Inloggen: stap 2",
+    app_code="Code",
 )
 
 ENGLISH = Words(
@@ -50,4 +54,6 @@ ENGLISH = Words(
     check_your_mail="Check your email",
     confirm="Confirm",
     switch_language="English",
+    log_in_step_two="Log in: step 2",
+    app_code="Code",
 )

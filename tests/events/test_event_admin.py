@@ -17,6 +17,7 @@ from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import PartnerMemberFactory
 from tests.partners.challenge_setup import speaks_english
 from tests.projects.cohort_factories import admin_form_data
+from tests.support.mfa import sign_in_for_admin
 from tests.ui.html import parse
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -32,7 +33,7 @@ def coordinator(coordinator):
 
 @pytest.fixture
 def admin_client(client, coordinator):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     return client
 
 
@@ -115,7 +116,7 @@ def staff_partner(client):
     """Staff with every event permission, but not a coordinator."""
     person = speaks_english(PartnerMemberFactory(is_staff=True))
     person.user_permissions.set(Permission.objects.filter(content_type__app_label="events"))
-    client.force_login(person)
+    sign_in_for_admin(client, person)
     return person
 
 

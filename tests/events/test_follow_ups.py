@@ -19,6 +19,7 @@ from tests.events.test_schedule_service import closed_event, four_way
 from tests.factories import PartnerMemberFactory
 from tests.partners.factories import MembershipFactory, OrganisationFactory
 from tests.projects.factories import ChallengeFactory, ProjectFactory
+from tests.support.mfa import sign_in_for_admin
 from tests.ui.html import parse
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -76,7 +77,7 @@ def at(event, r: int, t: int) -> Meeting:
 
 
 def signed_in(client, user):
-    client.force_login(user)
+    sign_in_for_admin(client, user)
     client.cookies["django_language"] = "en"
     return client
 

@@ -19,6 +19,7 @@ from events.services.schedule import (
 from outbox.models import Message
 from tests.events.test_schedule_service import closed_event, four_way, stored
 from tests.factories import PartnerMemberFactory
+from tests.support.mfa import sign_in_for_admin
 from tests.ui.html import parse
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -35,7 +36,7 @@ def coordinator(coordinator):
 
 @pytest.fixture
 def admin_client(client, coordinator):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     client.cookies["django_language"] = "en"
     return client
 
@@ -179,7 +180,7 @@ def test_schedule_actions_are_for_coordinators_only(client, no_builder):
     staff = PartnerMemberFactory(is_staff=True)
     # Staff with every model permission on events, but not a coordinator.
     staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="events"))
-    client.force_login(staff)
+    sign_in_for_admin(client, staff)
 
     page = client.get(EVENTS)
     response = client.post(EVENTS, {"action": "build_schedule", "_selected_action": [event.pk]})
@@ -192,7 +193,7 @@ def test_schedule_actions_are_for_coordinators_only(client, no_builder):
 def test_project_admin_offers_the_schedule_actions(client, coordinator):
     """The wiring: events/admin.py mixes EventScheduleAdminMixin into its EventAdmin."""
     closed_event()  # the admin shows its actions only above a list with rows
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     page = parse(client.get("/beheer/events/event/").content)
 

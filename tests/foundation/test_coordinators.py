@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from tests.factories import PartnerMemberFactory
+from tests.support.mfa import sign_in_for_admin
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -19,7 +20,7 @@ def test_coordinators_group_runs_the_data_but_cannot_grant_rights():
 
 
 def test_coordinator_can_manage_themes_in_the_admin(client, coordinator):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     response = client.post(
         "/beheer/partners/theme/add/", {"name": "Armoede", "slug": "armoede", "description": ""}
@@ -31,7 +32,7 @@ def test_coordinator_can_manage_themes_in_the_admin(client, coordinator):
 
 def test_coordinator_cannot_change_people(client, coordinator):
     member = PartnerMemberFactory()
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     assert client.get(f"/beheer/accounts/user/{member.pk}/change/").status_code == 200
     response = client.post(
@@ -43,6 +44,6 @@ def test_coordinator_cannot_change_people(client, coordinator):
 
 def test_staff_without_group_sees_no_data(client):
     staff = PartnerMemberFactory(is_staff=True)
-    client.force_login(staff)
+    sign_in_for_admin(client, staff)
 
     assert client.get("/beheer/partners/theme/").status_code == 403

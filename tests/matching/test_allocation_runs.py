@@ -25,6 +25,7 @@ from projects.models import ApplicantRank, Cohort, CohortPreference, Enrolment
 from tests.factories import InstitutionFactory, StudentFactory, UserFactory
 from tests.fixtures.celery_worker import wait_until
 from tests.projects.factories import CohortFactory, EnrolmentFactory, ProjectFactory
+from tests.support.mfa import sign_in_for_admin
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("english")]
 
@@ -84,7 +85,7 @@ def scene(db):
 def log_in_english(client, person) -> None:
     person.language = "en"
     person.save(update_fields=["language"])
-    client.force_login(person)
+    sign_in_for_admin(client, person)
 
 
 def placements_of(run):
@@ -95,7 +96,7 @@ def placements_of(run):
 
 
 def test_dry_run_in_the_admin_proposes_without_telling_anyone(client, coordinator, scene):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     page = client.get(ADD_URL)
     response = client.post(
@@ -150,7 +151,7 @@ def test_review_page_shows_each_group_and_why_someone_has_no_place(client, coord
 def test_review_page_runs_the_same_queries_for_few_and_many_students(
     client, coordinator, scene, django_assert_num_queries
 ):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     small = allocation_dry_run(
         cohort_ids=[scene["a"].pk], mode=AllocationMode.WELFARE, actor=coordinator
     )
@@ -330,7 +331,7 @@ def test_non_coordinator_staff_cannot_make_review_or_publish_runs(
     run = allocation_dry_run(
         cohort_ids=[scene["a"].pk, scene["b"].pk], mode=AllocationMode.WELFARE, actor=coordinator
     )
-    client.force_login(staff_non_coordinator)
+    sign_in_for_admin(client, staff_non_coordinator)
 
     add = client.post(ADD_URL, {"mode": AllocationMode.WELFARE, "cohorts": [scene["a"].pk]})
     listing = client.get(CHANGELIST_URL)

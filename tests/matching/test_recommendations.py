@@ -36,6 +36,7 @@ from tests.projects.factories import (
     ProjectFactory,
     _monday_in,
 )
+from tests.support.mfa import sign_in_for_admin
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -303,7 +304,7 @@ def test_discovery_page_leaves_recommendations_out_when_searching_or_filtering(c
 def test_only_students_see_recommended_projects(client, who, request):
     open_project("Buurtkamer", themes=[eenzaamheid()])
     if who != "anonymous":
-        client.force_login(request.getfixturevalue(who))
+        sign_in_for_admin(client, request.getfixturevalue(who))
 
     assert "recommended-title" not in sections(client.get(reverse("projects:list")))
     if who != "anonymous":
@@ -419,7 +420,7 @@ def test_coordinator_sees_researchers_who_fit_the_challenge_best_first(
     researcher_with("Sam Sport", expertise="Sportbeleid", themes=[sport()])
     researcher_with("Ina Actief", expertise="Ouderen", themes=[eenzaamheid()], is_active=False)
     UserFactory(name="Geen Profiel", role="researcher")
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     response = client.get(change_page(challenge))
 
@@ -441,7 +442,7 @@ def test_coordinator_sees_researchers_who_fit_the_challenge_best_first(
 def test_coordinator_reads_so_when_nobody_fits(client, coordinator, challenge):
     speaks_english(coordinator)
     researcher_with("Sam Sport", expertise="Sportbeleid", themes=[sport()])
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     body = text(sections(client.get(change_page(challenge)))["fitting-researchers-title"])
 
@@ -457,7 +458,7 @@ def test_challenge_page_query_count_does_not_grow_with_researchers(
 ):
     for n in range(count):
         researcher_with(f"Onderzoeker {n}", expertise="Ouderen", themes=[eenzaamheid()])
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     # Warm the caches that the first admin page of a test fills (content types, permissions).
     client.get(change_page(challenge))
 
@@ -520,7 +521,7 @@ def test_researcher_sees_public_open_challenges_that_fit_best_first(client, rach
     public_challenge("Privé", themes=[vergrijzing()], is_public=False)
     public_challenge("Afgesloten", themes=[vergrijzing()], state=ChallengeState.CLOSED)
     public_challenge("Nog in review", themes=[vergrijzing()], state=ChallengeState.IN_REVIEW)
-    client.force_login(rachid)
+    sign_in_for_admin(client, rachid)
 
     body = sections(client.get(DASHBOARD))["fitting-challenges-title"]
 
@@ -554,7 +555,7 @@ def test_researcher_dashboard_query_count_does_not_grow_with_challenges(
 ):
     for n in range(count):
         public_challenge(f"Vraagstuk {n}", themes=[vergrijzing()])
-    client.force_login(rachid)
+    sign_in_for_admin(client, rachid)
 
     # Seven for the page as it was (as for a student); two for the matches: the researcher's
     # profile with its themes, the challenges with their themes.
@@ -569,7 +570,7 @@ def test_researcher_dashboard_query_count_does_not_grow_with_challenges(
 def test_students_and_partners_see_no_challenges_on_their_dashboard(client, sanne, partner_member):
     public_challenge("Ouderen", themes=[eenzaamheid()])
     for user in (sanne, partner_member):
-        client.force_login(user)
+        sign_in_for_admin(client, user)
         assert "fitting-challenges-title" not in sections(client.get(DASHBOARD))
 
 

@@ -19,6 +19,7 @@ from matching.schedule_builder import build_schedule_proposal, meeting_reason
 from outbox.models import Message
 from tests.events.test_schedule_service import closed_event, stored
 from tests.factories import PartnerMemberFactory, ThemeFactory
+from tests.support.mfa import sign_in_for_admin
 from tests.ui.html import parse
 
 EVENTS = "/beheer/events/event/"
@@ -164,7 +165,7 @@ def coordinator(coordinator):
 
 @pytest.fixture
 def admin_client(client, coordinator):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     client.cookies["django_language"] = "en"
     return client
 
@@ -259,7 +260,7 @@ def test_staff_who_are_not_coordinators_cannot_build_or_publish(client, english_
     event = event_with_wishes()
     staff = PartnerMemberFactory(is_staff=True)
     staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="events"))
-    client.force_login(staff)
+    sign_in_for_admin(client, staff)
 
     page = client.get(EVENTS)
     build = client.post(EVENTS, {"action": "build_schedule", "_selected_action": [event.pk]})

@@ -8,6 +8,7 @@ from outbox.enums import MessageKind, MessageStatus
 from outbox.models import Message, OptOut
 from outbox.services import message_queue, opt_out_create
 from tests.factories import UserFactory
+from tests.support.mfa import sign_in_for_admin
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -45,7 +46,7 @@ def listed(response) -> list[str]:
 def test_admin_message_list_shows_rows_to_a_coordinator(client, coordinator, student):
     queue(student, subject="Eerste")
     finish(queue(student, subject="Tweede"), MessageStatus.FAILED)
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     response = client.get(LIST)
 
@@ -62,7 +63,7 @@ def test_admin_message_list_shows_rows_to_a_coordinator(client, coordinator, stu
 def test_admin_message_list_filters_and_searches(client, coordinator, student, researcher):
     queue(student, subject="Rooster Meet & Match")
     finish(queue(researcher, subject="Uitnodiging"), MessageStatus.FAILED)
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     assert listed(client.get(LIST, {"status__exact": "failed"})) == ["Uitnodiging"]
     assert listed(client.get(LIST, {"q": "rooster"})) == ["Rooster Meet & Match"]
@@ -70,7 +71,7 @@ def test_admin_message_list_filters_and_searches(client, coordinator, student, r
 
 
 def test_admin_message_list_queries_do_not_grow_with_rows(client, coordinator):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     queue(UserFactory())
     with CaptureQueriesContext(connection) as one_row:
         client.get(LIST)
@@ -85,7 +86,7 @@ def test_admin_message_list_queries_do_not_grow_with_rows(client, coordinator):
 
 
 def test_admin_message_list_refuses_staff_without_permission(client, staff_without_permission):
-    client.force_login(staff_without_permission)
+    sign_in_for_admin(client, staff_without_permission)
 
     assert client.get(LIST).status_code == 403
     assert client.get("/beheer/outbox/optout/").status_code == 403
@@ -93,7 +94,7 @@ def test_admin_message_list_refuses_staff_without_permission(client, staff_witho
 
 def test_admin_message_detail_is_read_only(client, coordinator, student):
     message = queue(student, subject="Niet aan te passen")
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     url = f"{LIST}{message.pk}/change/"
 
     page = client.get(url).content.decode()
@@ -116,7 +117,7 @@ def test_admin_resend_copies_sent_and_failed_rows_and_skips_those_on_their_way(
     waiting = queue(student, subject="Onderweg")
     coordinator.language = "en"  # the notices below are our English msgids
     coordinator.save(update_fields=["language"])
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(
@@ -151,7 +152,7 @@ def test_admin_resend_copies_sent_and_failed_rows_and_skips_those_on_their_way(
 def test_admin_resend_respects_an_opt_out_made_since(client, coordinator, student):
     sent = finish(queue(student), MessageStatus.SENT)
     opt_out_create(user=student, kind=MessageKind.PROJECT_UPDATES)
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     client.post(LIST, {"action": "resend", "_selected_action": [sent.pk]})
 
@@ -160,7 +161,7 @@ def test_admin_resend_respects_an_opt_out_made_since(client, coordinator, studen
 
 def test_admin_opt_outs_are_listed_read_only(client, coordinator, student):
     opt_out_create(user=student, kind=MessageKind.REMINDERS)
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     response = client.get("/beheer/outbox/optout/")
 
@@ -178,7 +179,7 @@ def test_admin_opt_outs_are_listed_read_only(client, coordinator, student):
 def test_admin_outbox_sends_people_who_are_not_staff_to_the_login(client, role, request, student):
     sent = finish(queue(student), MessageStatus.SENT)
     if role is not None:
-        client.force_login(request.getfixturevalue(role))
+        sign_in_for_admin(client, request.getfixturevalue(role))
 
     page = client.get(LIST)
     resend = client.post(LIST, {"action": "resend", "_selected_action": [sent.pk]})
@@ -196,7 +197,7 @@ def test_admin_resend_is_refused_to_staff_with_every_model_permission_but_resend
         )
     )
     sent = finish(queue(student), MessageStatus.SENT)
-    client.force_login(staff)
+    sign_in_for_admin(client, staff)
 
     page = client.get(LIST)
     client.post(LIST, {"action": "resend", "_selected_action": [sent.pk]})

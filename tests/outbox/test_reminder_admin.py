@@ -11,6 +11,7 @@ from outbox.models import Message, Reminder, ReminderPause
 from outbox.reminders import Due, reminder_send
 from outbox.services import opt_out_create
 from tests.factories import UserFactory
+from tests.support.mfa import sign_in_for_admin
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -64,7 +65,7 @@ def test_admin_reminder_log_shows_every_reminder_with_its_email(
     sent = remind(student)
     opt_out_create(user=researcher, kind=MessageKind.REMINDERS)
     remind(researcher, kind=ReminderKind.COHORT_STARTING, subject="cohort:7")
-    client.force_login(coordinator_in_english)
+    sign_in_for_admin(client, coordinator_in_english)
 
     response = client.get(REMINDERS)
 
@@ -83,7 +84,7 @@ def test_admin_reminder_log_shows_every_reminder_with_its_email(
 def test_admin_reminder_log_filters_by_kind_and_searches(client, coordinator, student, researcher):
     remind(student)
     remind(researcher, kind=ReminderKind.COHORT_STARTING, subject="cohort:7")
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     by_kind = client.get(REMINDERS, {"kind__exact": "cohort_starting"})
     by_person = client.get(REMINDERS, {"q": "sanne@"})
@@ -93,7 +94,7 @@ def test_admin_reminder_log_filters_by_kind_and_searches(client, coordinator, st
 
 
 def test_admin_reminder_log_queries_do_not_grow_with_rows(client, coordinator):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     remind(UserFactory())
     with CaptureQueriesContext(connection) as one_row:
         client.get(REMINDERS)
@@ -109,7 +110,7 @@ def test_admin_reminder_log_queries_do_not_grow_with_rows(client, coordinator):
 
 def test_admin_reminder_log_is_read_only(client, coordinator, student):
     reminder = remind(student)
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     url = f"{REMINDERS}{reminder.pk}/change/"
 
     page = client.get(url)
@@ -132,7 +133,7 @@ def test_admin_reminder_resend_copies_the_email_and_skips_reminders_without_one(
     )
     opt_out_create(user=researcher, kind=MessageKind.REMINDERS)
     without_email = remind(researcher, subject="event:2")
-    client.force_login(coordinator_in_english)
+    sign_in_for_admin(client, coordinator_in_english)
 
     response = client.post(
         REMINDERS,
@@ -152,7 +153,7 @@ def test_admin_reminder_resend_copies_the_email_and_skips_reminders_without_one(
 
 @pytest.mark.parametrize("role", NON_STAFF)
 def test_admin_reminder_log_sends_people_who_are_not_staff_to_the_login(client, role, request):
-    client.force_login(request.getfixturevalue(role))
+    sign_in_for_admin(client, request.getfixturevalue(role))
 
     for url in (REMINDERS, PAUSES, f"{PAUSES}add/"):
         response = client.get(url)
@@ -169,7 +170,7 @@ def test_admin_reminder_log_refuses_staff_who_are_not_coordinators(
     client, staff_with_all_outbox_permissions, student
 ):
     reminder = remind(student)
-    client.force_login(staff_with_all_outbox_permissions)
+    sign_in_for_admin(client, staff_with_all_outbox_permissions)
 
     assert client.get(REMINDERS).status_code == 403
     assert client.get(f"{REMINDERS}{reminder.pk}/change/").status_code == 403
@@ -182,7 +183,7 @@ def test_admin_reminder_log_refuses_staff_who_are_not_coordinators(
 
 
 def test_admin_pause_a_coordinator_pauses_a_kind_and_sees_it_listed(client, coordinator_in_english):
-    client.force_login(coordinator_in_english)
+    sign_in_for_admin(client, coordinator_in_english)
 
     response = client.post(f"{PAUSES}add/", {"kind": "handover_due"})
 
@@ -199,7 +200,7 @@ def test_admin_pause_of_a_kind_already_paused_is_shown_again_with_the_error(
     client, coordinator_in_english, coordinator
 ):
     ReminderPause.objects.create(kind=ReminderKind.EVENT_SOON, paused_by=coordinator)
-    client.force_login(coordinator_in_english)
+    sign_in_for_admin(client, coordinator_in_english)
 
     response = client.post(f"{PAUSES}add/", {"kind": "event_soon"})
 
@@ -211,7 +212,7 @@ def test_admin_pause_of_a_kind_already_paused_is_shown_again_with_the_error(
 
 
 def test_admin_pause_unknown_kind_is_shown_again_with_the_error(client, coordinator):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     response = client.post(f"{PAUSES}add/", {"kind": "every_hour"})
 
@@ -222,7 +223,7 @@ def test_admin_pause_unknown_kind_is_shown_again_with_the_error(client, coordina
 
 def test_admin_pause_is_lifted_by_deleting_it(client, coordinator):
     pause = ReminderPause.objects.create(kind=ReminderKind.EVENT_SOON, paused_by=coordinator)
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     page = client.get(f"{PAUSES}{pause.pk}/change/")
     response = client.post(f"{PAUSES}{pause.pk}/delete/", {"post": "yes"})
@@ -238,7 +239,7 @@ def test_admin_pause_refuses_staff_who_are_not_coordinators(
     client, staff_with_all_outbox_permissions, coordinator
 ):
     pause = ReminderPause.objects.create(kind=ReminderKind.EVENT_SOON, paused_by=coordinator)
-    client.force_login(staff_with_all_outbox_permissions)
+    sign_in_for_admin(client, staff_with_all_outbox_permissions)
 
     assert client.get(PAUSES).status_code == 403
     assert client.post(f"{PAUSES}add/", {"kind": "handover_due"}).status_code == 403

@@ -6,6 +6,7 @@ from partners.enums import ChallengeAction, ChallengeState
 from partners.models import Challenge, ChallengeLogEntry, Theme
 from tests.factories import PartnerMemberFactory
 from tests.partners.challenge_setup import challenge_in, organisation_with_member, speaks_english
+from tests.support.mfa import sign_in_for_admin
 from tests.ui.html import parse
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -46,7 +47,7 @@ def queue_queries(client, url):
 def test_review_queue_runs_the_same_queries_for_1_and_30_challenges(
     client, coordinator, organisation
 ):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     make_challenges(organisation, 1)
     one = queue_queries(client, QUEUE)
     make_challenges(organisation, 29)
@@ -56,7 +57,7 @@ def test_review_queue_runs_the_same_queries_for_1_and_30_challenges(
 
 
 def test_review_queue_filters_by_state_theme_and_age(client, coordinator, organisation):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     challenge_in(ChallengeState.SUBMITTED, organisation, title="Nieuw")
     challenge_in(ChallengeState.DRAFT, organisation, title="Concept")
 
@@ -76,7 +77,7 @@ def test_accept_action_shows_the_load_then_accepts(
     client, coordinator, organisation, partner_member
 ):
     challenge = challenge_in(ChallengeState.IN_REVIEW, organisation)
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     confirm = client.post(
         QUEUE, {"action": "accept_challenges", "_selected_action": [challenge.pk]}
@@ -96,7 +97,7 @@ def test_accept_beyond_budget_in_the_admin_needs_and_logs_the_reason(
 ):
     organisation = organisation_with_member(partner_member, budget=0)
     challenge = challenge_in(ChallengeState.IN_REVIEW, organisation)
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     refused = client.post(
         QUEUE,
@@ -127,7 +128,7 @@ def test_accept_beyond_budget_in_the_admin_needs_and_logs_the_reason(
 
 def test_decline_action_without_a_reason_is_refused(client, coordinator, organisation):
     challenge = challenge_in(ChallengeState.IN_REVIEW, organisation)
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     response = client.post(
         QUEUE,
@@ -150,7 +151,7 @@ def test_staff_who_are_not_coordinators_cannot_decide(client, organisation):
         ).Permission.objects.filter(codename__in=["view_challenge", "change_challenge"])
     )
     challenge = challenge_in(ChallengeState.IN_REVIEW, organisation)
-    client.force_login(staff)
+    sign_in_for_admin(client, staff)
 
     response = client.post(
         QUEUE, {"action": "accept_challenges", "_selected_action": [challenge.pk], "apply": "1"}
@@ -166,7 +167,7 @@ def test_decision_page_has_one_main_heading(client, coordinator, organisation):
     # Django's admin layout already shows the title as the page's h1; the template added a
     # second one with the same words.
     challenge = challenge_in(ChallengeState.IN_REVIEW, organisation)
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     confirm = client.post(
         QUEUE, {"action": "accept_challenges", "_selected_action": [challenge.pk]}

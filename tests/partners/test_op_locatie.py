@@ -19,6 +19,7 @@ from partners.services.errors import ChallengeError
 from partners.services.op_locatie import OWN_SLUG, op_locatie_question_take_in
 from tests.factories import NeighbourhoodFactory, ThemeFactory
 from tests.partners.challenge_setup import challenge_in, organisation_with_member, speaks_english
+from tests.support.mfa import sign_in_for_admin
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -98,7 +99,7 @@ def test_opening_weekday_out_of_range_is_refused_by_the_database(db):
 
 
 def test_opening_admin_coordinator_adds_hours(client, coordinator):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     today = timezone.localdate()
 
     response = client.post(
@@ -119,7 +120,7 @@ def test_opening_admin_coordinator_adds_hours(client, coordinator):
 
 
 def test_opening_admin_closes_before_opens_is_shown_with_what_was_typed(client, coordinator):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     response = client.post(
         reverse("admin:partners_oplocatieopening_add"),
@@ -137,9 +138,9 @@ def test_opening_admin_refuses_everyone_but_coordinators(client, request, who):
         user = request.getfixturevalue("partner_member")
         user.is_staff = True
         user.save(update_fields=["is_staff"])
-        client.force_login(user)
+        sign_in_for_admin(client, user)
     elif who != "anonymous":
-        client.force_login(request.getfixturevalue(who))
+        sign_in_for_admin(client, request.getfixturevalue(who))
     data = {"valid_from": "2027-01-06", "weekday": "3", "opens_at": "10:00", "closes_at": "16:00"}
 
     listing = client.get(reverse("admin:partners_oplocatieopening_changelist"))
@@ -168,7 +169,7 @@ def test_intake_resident_question_becomes_draft_of_leren_met_de_stad(client, coo
     theme = ThemeFactory(slug="eenzaamheid", name="Eenzaamheid")
     kooi = NeighbourhoodFactory(slug="de-kooi", name="De Kooi")
     users_before = User.objects.count()
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     response = intake(client, themes=[theme.pk], neighbourhood=kooi.pk, consent="on", **RESIDENT)
 
@@ -207,7 +208,7 @@ def test_intake_organisation_question_goes_under_that_organisation(
     client, coordinator, partner_member
 ):
     library = organisation_with_member(partner_member)
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     response = intake(client, asked_by="organisation", organisation=library.pk)
 
@@ -223,7 +224,7 @@ def test_intake_organisation_question_goes_under_that_organisation(
 
 
 def test_intake_twice_uses_one_leren_met_de_stad(client, coordinator):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     intake(client)
     intake(client, title="Tweede vraag")
@@ -238,7 +239,7 @@ def test_intake_twice_uses_one_leren_met_de_stad(client, coordinator):
 def test_intake_form_warns_about_other_residents_details(client, coordinator):
     coordinator.language = "en"
     coordinator.save(update_fields=["language"])
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     text = text_of(client.get(reverse("partners:op-locatie-question")))
 
@@ -259,7 +260,7 @@ def test_intake_form_warns_about_other_residents_details(client, coordinator):
     ],
 )
 def test_intake_bad_input_is_shown_with_what_was_typed(client, coordinator, fields, field_error):
-    client.force_login(speaks_english(coordinator))
+    sign_in_for_admin(client, speaks_english(coordinator))
 
     response = intake(client, title="Mijn getypte titel", **fields)
 
@@ -271,7 +272,7 @@ def test_intake_bad_input_is_shown_with_what_was_typed(client, coordinator, fiel
 
 @pytest.mark.parametrize("who", CAST)
 def test_intake_refuses_non_coordinators(client, request, who):
-    client.force_login(request.getfixturevalue(who))
+    sign_in_for_admin(client, request.getfixturevalue(who))
 
     page = client.get(reverse("partners:op-locatie-question"))
     posted = intake(client)
@@ -308,9 +309,9 @@ def test_resident_details_shown_to_coordinators_only(client, coordinator, partne
         challenge=challenge, action=ChallengeAction.CREATE, data={"source": "op_locatie"}
     )
 
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     coordinator_text = text_of(client.get(reverse("partners:op-locatie-questions")))
-    client.force_login(speaks_english(partner_member))
+    sign_in_for_admin(client, speaks_english(partner_member))
     member_page = client.get(challenge.get_absolute_url())
 
     assert "Fatima Bouali · 06-11112222 · fatima@example.org" in coordinator_text
@@ -322,7 +323,7 @@ def test_resident_details_shown_to_coordinators_only(client, coordinator, partne
 
 
 def test_questions_list_query_count_does_not_grow(client, coordinator, django_assert_num_queries):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     for n in range(6):
         op_locatie_question_take_in(
             coordinator=coordinator, asked_by="resident", title=f"Vraag {n}", question="Waarom?",

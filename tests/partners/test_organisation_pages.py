@@ -26,6 +26,7 @@ from tests.partners.factories import (
     OrganisationFactory,
 )
 from tests.support.mail import delivered_text
+from tests.support.mfa import sign_in_for_admin
 
 pytestmark = [
     pytest.mark.integration,
@@ -40,7 +41,7 @@ def sign_in(client, user):
     """Log in as `user`, who reads the site in English: the tests assert the msgids."""
     user.language = "en"
     user.save(update_fields=["language"])
-    client.force_login(user)
+    sign_in_for_admin(client, user)
     return client
 
 
@@ -857,7 +858,7 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 
 def _session(user) -> str:
     client = Client()
-    client.force_login(user)
+    sign_in_for_admin(client, user)
     return client.cookies["sessionid"].value
 
 

@@ -10,6 +10,7 @@ from partners.enums import ChallengeAction, ChallengeState
 from partners.models import ChallengeLogEntry, ChallengeMessage
 from tests.factories import PartnerMemberFactory
 from tests.partners.challenge_setup import challenge_in, organisation_with_member, speaks_english
+from tests.support.mfa import sign_in_for_admin
 from tests.ui.html import parse
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -26,7 +27,7 @@ def coordinator(coordinator):
 
 @pytest.fixture
 def admin_client(client, coordinator):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     return client
 
 
@@ -286,7 +287,7 @@ def staff_partner(client):
     """Staff with every partners permission, but not a coordinator."""
     person = speaks_english(PartnerMemberFactory(is_staff=True))
     person.user_permissions.set(Permission.objects.filter(content_type__app_label="partners"))
-    client.force_login(person)
+    sign_in_for_admin(client, person)
     return person
 
 

@@ -23,6 +23,7 @@ from tests.projects.cohort_factories import (
     project_of,
 )
 from tests.projects.factories import EnrolmentFactory, aware
+from tests.support.mfa import sign_in_for_admin
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -37,7 +38,7 @@ def coordinator(coordinator):
 
 @pytest.fixture
 def admin_client(client, coordinator):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     return client
 
 
@@ -218,7 +219,7 @@ def staff_with_all_project_permissions():
 )
 def test_staff_who_are_not_coordinators_cannot_run_actions(client, action, source):
     cohort = cohort_in(source)
-    client.force_login(staff_with_all_project_permissions())
+    sign_in_for_admin(client, staff_with_all_project_permissions())
 
     client.post(
         COHORTS,
@@ -232,7 +233,7 @@ def test_staff_who_are_not_coordinators_cannot_run_actions(client, action, sourc
 def test_staff_who_are_not_coordinators_cannot_export_the_roster(client):
     cohort = cohort_in(CohortState.OPEN)
     EnrolmentFactory(cohort=cohort)
-    client.force_login(staff_with_all_project_permissions())
+    sign_in_for_admin(client, staff_with_all_project_permissions())
 
     response = client.post(COHORTS, {"action": "export_roster", "_selected_action": [cohort.pk]})
 
@@ -460,7 +461,7 @@ def test_the_cohort_page_links_to_its_vog_checks(admin_client):
 
 def test_staff_who_are_not_coordinators_cannot_mark_vog_checked(client):
     enrolment = EnrolmentFactory(vog_confirmed=True)
-    client.force_login(staff_with_all_project_permissions())
+    sign_in_for_admin(client, staff_with_all_project_permissions())
 
     client.post(ENROLMENTS, {"action": "mark_vog_checked", "_selected_action": [enrolment.pk]})
 

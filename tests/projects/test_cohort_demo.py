@@ -17,6 +17,7 @@ from projects.demo import seed_projects
 from projects.enums import CohortState, EnrolmentState, LocationKind
 from projects.models import AcademicPeriod, Cohort, CohortPreference, Enrolment, Project
 from projects.services.allocation import allocatable_cohorts
+from tests.support.mfa import staff_sign_in
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -132,7 +133,8 @@ def test_demo_has_groups_waiting_for_an_allocation_of_places(seeded):
 
 def test_coordinators_work_with_the_demo_in_the_admin(seeded, client):
     seed_projects()
-    client.force_login(User.objects.get(email="coordinator@demo.lerenmetdestad.nl"))
+    email = "coordinator@demo.lerenmetdestad.nl"
+    staff_sign_in(client, User.objects.get(email=email), password=demo_password(email))
 
     projects = client.get("/beheer/projects/project/")
     cohorts = client.get("/beheer/projects/cohort/", {"state__exact": "open"})

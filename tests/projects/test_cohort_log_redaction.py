@@ -9,6 +9,7 @@ from projects.models import CohortLogEntry
 from tests.factories import PartnerMemberFactory
 from tests.partners.challenge_setup import speaks_english
 from tests.projects.factories import CohortFactory
+from tests.support.mfa import sign_in_for_admin
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -38,7 +39,7 @@ def entries():
 def test_redact_text_in_a_cohorts_history_replaces_the_words_and_logs_the_reason(
     client, coordinator, entries
 ):
-    client.force_login(speaks_english(coordinator))
+    sign_in_for_admin(client, speaks_english(coordinator))
     named = entries[0]
 
     response = redact(client, [named], words="sanne de wit", reason=REASON, apply="1")
@@ -60,7 +61,7 @@ def test_redact_text_in_a_cohorts_history_is_refused_to_staff_who_are_not_coordi
 ):
     staff = speaks_english(PartnerMemberFactory(is_staff=True))
     staff.user_permissions.set(Permission.objects.filter(content_type__app_label="projects"))
-    client.force_login(staff)
+    sign_in_for_admin(client, staff)
 
     response = client.post(
         HISTORY,

@@ -13,6 +13,7 @@ from projects.services.errors import CohortError
 from projects.services.merge import cohort_merge
 from tests.factories import PartnerMemberFactory
 from tests.projects.factories import CohortFactory, EnrolmentFactory
+from tests.support.mfa import sign_in_for_admin
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -128,7 +129,7 @@ def test_only_coordinators_merge(small_and_other):
 def test_merge_action_in_the_admin(client, coordinator, small_and_other):
     small, other = small_and_other
     EnrolmentFactory(cohort=small)
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     url = "/beheer/projects/cohort/"
 
     page = client.post(url, {"action": "merge_cohorts", "_selected_action": [small.pk]})

@@ -11,6 +11,7 @@ from tests.factories import PartnerMemberFactory, StudentFactory
 from tests.partners.factories import MembershipFactory
 from tests.projects import reciprocity_scene as scene
 from tests.projects.reciprocity_scene import ended_cohort, in_english, running_cohort
+from tests.support.mfa import sign_in_for_admin
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -189,7 +190,7 @@ def test_feedback_page_is_only_for_the_organisations_members(
     anonymous = client.post(_url(cohort, library), data)
     statuses = []
     for person in (other_partner_member, researcher, StudentFactory(), coordinator):
-        client.force_login(person)
+        sign_in_for_admin(client, person)
         statuses.append(client.post(_url(cohort, library), data).status_code)
     # An organisation that is no partner of the project has no page for it either.
     statuses.append(client.get(_url(cohort, elsewhere)).status_code)
@@ -205,7 +206,7 @@ def test_feedback_admin_is_read_only_for_coordinators(
 ):
     feedback = _give(cohort, library, partner_member)
     change_url = reverse("admin:projects_partnerfeedback_change", args=[feedback.pk])
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     listing = client.get(reverse("admin:projects_partnerfeedback_changelist"))
     add = client.get(reverse("admin:projects_partnerfeedback_add"))

@@ -8,6 +8,7 @@ from projects.models import Cohort, HandoverDossier
 from projects.services.handover import dossier_submit
 from tests.partners.challenge_setup import speaks_english
 from tests.projects.test_handover_setup import build_scene, link_product, written
+from tests.support.mfa import sign_in_for_admin
 from tests.ui.html import parse
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -22,7 +23,7 @@ def scene(student, partner_member):
 
 @pytest.fixture
 def admin_client(client, coordinator):
-    client.force_login(speaks_english(coordinator))
+    sign_in_for_admin(client, speaks_english(coordinator))
     return client
 
 

@@ -37,6 +37,7 @@ from tests.projects.reciprocity_scene import (
 )
 from tests.support.live_requests import post_as
 from tests.support.mail import delivered_text
+from tests.support.mfa import sign_in_for_admin
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -569,7 +570,7 @@ def test_hours_page_is_only_for_the_student(
     anonymous = client.get(url)
     statuses = []
     for person in (StudentFactory(), partner_member, other_partner_member, researcher, coordinator):
-        client.force_login(person)
+        sign_in_for_admin(client, person)
         statuses.append(client.post(url, {"worked_on": str(TODAY), "hours": "1"}).status_code)
 
     assert anonymous.status_code == 302
@@ -661,7 +662,7 @@ def test_without_the_lock_both_deciders_decide(live_server, settings, contested)
 def test_hours_admin_is_read_only_for_coordinators(client, place, coordinator, partner_member):
     entry = _entry(place, description="Koffieochtend in Noord")
     change_url = reverse("admin:projects_hoursentry_change", args=[entry.pk])
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     listing = client.get(reverse("admin:projects_hoursentry_changelist"))
     change = client.get(change_url)

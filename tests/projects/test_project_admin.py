@@ -26,6 +26,7 @@ from tests.partners.challenge_setup import (
     speaks_english,
 )
 from tests.projects.cohort_factories import admin_form_data, cohort_in, organisation, project_of
+from tests.support.mfa import sign_in_for_admin
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -220,7 +221,7 @@ def test_create_says_what_is_missing_and_changes_nothing(library, coordinator):
 def test_add_page_lists_the_accepted_challenges_waiting_for_a_project(client, coordinator, library):
     waiting = accepted(library)
     challenge_in(ChallengeState.IN_REVIEW, library, title="Nog in beoordeling")
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     page = client.get(ADD).content.decode()
 
@@ -233,7 +234,7 @@ def test_add_page_with_a_challenge_is_filled_in_and_saving_makes_the_project(
     client, coordinator, library
 ):
     challenge = accepted(library)
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     page = client.get(ADD, {"challenge": challenge.pk})
     form = page.context["adminform"].form
@@ -266,7 +267,7 @@ def test_add_page_with_a_challenge_is_filled_in_and_saving_makes_the_project(
 
 def test_add_page_with_a_challenge_that_is_not_accepted_warns(client, coordinator, library):
     declined = challenge_in(ChallengeState.DECLINED, library)
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     page = client.get(ADD, {"challenge": declined.pk}, follow=True)
 
@@ -282,7 +283,7 @@ def test_staff_who_are_not_coordinators_cannot_make_projects(client, library):
         *Permission.objects.filter(codename__in=["view_project", "add_project", "change_project"])
     )
     challenge = accepted(library)
-    client.force_login(staff)
+    sign_in_for_admin(client, staff)
 
     response = client.get(ADD, {"challenge": challenge.pk})
 
@@ -296,7 +297,7 @@ def test_staff_who_are_not_coordinators_cannot_make_projects(client, library):
 def test_inline_adds_a_planned_cohort_with_the_next_number(client, coordinator):
     project = project_of(organisation())
     cohort_in(CohortState.COMPLETED, project=project, number=1)
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     page = client.get(f"{PROJECTS}{project.pk}/change/")
     data = admin_form_data(page.content.decode(), "project_form")
     data |= {
@@ -327,7 +328,7 @@ def test_inline_adds_a_planned_cohort_with_the_next_number(client, coordinator):
 def test_inline_refuses_new_dates_for_a_running_cohort(client, coordinator):
     project = project_of(organisation())
     running = cohort_in(CohortState.RUNNING, project=project)
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     page = client.get(f"{PROJECTS}{project.pk}/change/")
     data = admin_form_data(page.content.decode(), "project_form")
     data["cohorts-0-max_size"] = ["9"]
@@ -343,7 +344,7 @@ def test_inline_refuses_new_dates_for_a_running_cohort(client, coordinator):
 def test_inline_refuses_a_cohort_shorter_than_five_weeks(client, coordinator):
     project = project_of(organisation())
     planned = cohort_in(CohortState.PLANNED, project=project)
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     page = client.get(f"{PROJECTS}{project.pk}/change/")
     data = admin_form_data(page.content.decode(), "project_form")
     data["cohorts-0-ends_on"] = [(planned.starts_on.replace(day=1)).isoformat()]
@@ -378,7 +379,7 @@ def changelist_queries(client, url=PROJECTS) -> int:
 
 
 def test_projects_changelist_runs_the_same_queries_for_1_and_30_projects(client, coordinator):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     make_projects(1)
     one = changelist_queries(client)
     make_projects(29)
@@ -388,7 +389,7 @@ def test_projects_changelist_runs_the_same_queries_for_1_and_30_projects(client,
 
 
 def test_projects_changelist_filters_by_level_theme_neighbourhood_and_partner(client, coordinator):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
     kooi = neighbourhood("De Kooi")
     host = organisation(name="Bibliotheek")
     wanted = project_of(host, neighbourhood=kooi, title="Gezocht", csl_level=CslLevel.LOW)

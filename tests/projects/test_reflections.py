@@ -18,6 +18,7 @@ from tests.factories import StudentFactory
 from tests.projects import reciprocity_scene as scene
 from tests.projects.factories import EnrolmentFactory
 from tests.projects.reciprocity_scene import ended_cohort, running_cohort
+from tests.support.mfa import sign_in_for_admin
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -197,7 +198,7 @@ def test_reflection_page_is_only_for_the_student(
     anonymous = client.post(url, data)
     statuses = []
     for person in (StudentFactory(), partner_member, other_partner_member, researcher, coordinator):
-        client.force_login(person)
+        sign_in_for_admin(client, person)
         statuses.append((client.get(url).status_code, client.post(url, data).status_code))
 
     assert anonymous.status_code == 302
@@ -209,7 +210,7 @@ def test_reflection_page_is_only_for_the_student(
 def test_reflection_admin_is_read_only_for_coordinators(client, place, coordinator, researcher):
     reflection = _save(place)
     change_url = reverse("admin:projects_reflection_change", args=[reflection.pk])
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     listing = client.get(reverse("admin:projects_reflection_changelist"))
     change = client.get(change_url)

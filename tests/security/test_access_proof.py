@@ -39,7 +39,7 @@ from tests.security.proof_engine import (
     walk,
 )
 from tests.security.scene import PDF, Scene
-from tests.support.admin_sign_in import admin_sign_in
+from tests.support.mfa import sign_in_for_admin
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -162,6 +162,17 @@ ROUTES: dict[str, Case] = {
         why="The link shows what it invites to; anyone but the invitee reads why they "
         "cannot accept it.",
     ),
+    # Two steps: each person's own app and recovery codes. In the scene only staff have an
+    # app (they cannot enter the admin without one); the others are sent to set one up or
+    # told there is nothing to show.
+    "mfa_index": Case(signed_in()),
+    "mfa_activate_totp": Case(signed_in(REDIRECT)),
+    "mfa_deactivate_totp": Case(only(*STAFF_VIEWERS)),
+    "mfa_authenticate": Case(signed_in(REDIRECT), why="Only halfway through a login."),
+    "mfa_reauthenticate": Case(signed_in(REDIRECT) | only(*STAFF_VIEWERS)),
+    "mfa_view_recovery_codes": Case(only(*STAFF_VIEWERS)),
+    "mfa_generate_recovery_codes": Case(signed_in(REDIRECT) | only(*STAFF_VIEWERS)),
+    "mfa_download_recovery_codes": Case(only(*STAFF_VIEWERS)),
     # Everyone's own pages.
     "accounts:dashboard": Case(signed_in()),
     "accounts:profile": Case(signed_in()),
@@ -397,6 +408,7 @@ ADMIN: dict[str, dict[str, str]] = {
     "auth.Group": {"superuser": EVERYTHING},
     "account.EmailAddress": {"superuser": EVERYTHING},
     "socialaccount.SocialAccount": {"superuser": EVERYTHING},
+    "mfa.Authenticator": {"superuser": EVERYTHING},
     "outbox.Message": managers(READ),
     "outbox.Reminder": managers(READ),
     "outbox.ReminderPause": managers("changelist add change history delete create remove"),
@@ -433,6 +445,7 @@ ADMIN_ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "auth.Group": {"delete_selected": ("superuser",)},
     "account.EmailAddress": {"delete_selected": ("superuser",), "make_verified": ("superuser",)},
     "socialaccount.SocialAccount": {"delete_selected": ("superuser",)},
+    "mfa.Authenticator": {"delete_selected": ("superuser",)},
     # Accounts are erased, never deleted: deleting would take places and history with them.
     "accounts.User": {"erase_accounts": BOTH},
     "accounts.Institution": {"delete_selected": BOTH},
@@ -523,7 +536,7 @@ def browsers(scene) -> dict[str, Client]:
         if attribute is not None:
             person = getattr(scene, attribute)
             if viewer in STAFF_VIEWERS:
-                admin_sign_in(browser, person)
+                sign_in_for_admin(browser, person)
             else:
                 browser.force_login(person)
         found[viewer] = browser

@@ -16,7 +16,7 @@ from accounts.models import User
 from lerenmetdestad.admin_base import PlatformPermissions, SuperusersOnly
 from lerenmetdestad.admin_site import PlatformAdminSite
 from tests.factories import CoordinatorFactory, StudentFactory, UserFactory
-from tests.support.admin_sign_in import admin_sign_in
+from tests.support.mfa import sign_in_for_admin
 
 pytestmark = [pytest.mark.django_db]
 
@@ -61,7 +61,7 @@ def _with_every_permission(user: User) -> User:
 @pytest.fixture
 def coordinator(client):
     person = _with_every_permission(CoordinatorFactory(name="Cora Coördinator"))
-    admin_sign_in(client, person)
+    sign_in_for_admin(client, person)
     return person
 
 
@@ -73,7 +73,7 @@ def superuser():
 def test_staff_with_another_role_is_refused_at_the_door_whatever_its_permissions(client):
     staff = _with_every_permission(UserFactory(role=Role.PARTNER, is_staff=True, name="Stef Staf"))
     staff.groups.add(Group.objects.get(name="Coordinators"))
-    admin_sign_in(client, staff)
+    sign_in_for_admin(client, staff)
 
     index = client.get(reverse("admin:index"))
     login = client.get(reverse("admin:login"))
@@ -183,7 +183,7 @@ def test_rights_addresses_and_linked_logins_are_for_superusers_only(
     client, coordinator, superuser, changelist
 ):
     as_coordinator = client.get(reverse(changelist))
-    admin_sign_in(client, superuser)
+    sign_in_for_admin(client, superuser)
     as_superuser = client.get(reverse(changelist))
 
     assert (as_coordinator.status_code, as_superuser.status_code) == (403, 200)

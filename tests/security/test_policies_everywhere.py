@@ -27,6 +27,7 @@ from django.utils.csp import CSP
 
 from tests.security.scene import VIEWERS, Scene
 from tests.security.test_access_proof import EXCLUDED_PREFIXES, ROUTES, _walk
+from tests.support.mfa import sign_in_for_admin
 from tests.ui.html import parse
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -91,7 +92,7 @@ def policy_offences(response) -> list[str]:
 
 def _login(client, scene: Scene, viewer: str, owner: str) -> None:
     if viewer != "anonymous":
-        client.force_login(getattr(scene, owner if viewer == "owner" else viewer))
+        sign_in_for_admin(client, getattr(scene, owner if viewer == "owner" else viewer))
 
 
 # --- Every route, as every viewer -------------------------------------------------------
@@ -156,7 +157,7 @@ def _admin_pages() -> list[str]:
 
 @pytest.mark.parametrize("name", _admin_pages())
 def test_admin_page_keeps_the_policies(client, scene, name):
-    client.force_login(scene.coordinator)
+    sign_in_for_admin(client, scene.coordinator)
 
     response = client.get(reverse(name))
 

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 
 from django.test import Client
 
+from tests.support.mfa import sign_in_for_admin
+
 CSRF = "c" * 32
 
 
 def session_cookie(user) -> str:
     client = Client()
-    client.force_login(user)
+    sign_in_for_admin(client, user)
     return client.cookies["sessionid"].value
 
 

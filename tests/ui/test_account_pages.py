@@ -61,6 +61,7 @@ def test_account_settings_menu_marks_the_current_page(client, student):
         "Profiel",
         "E-mailadres",
         "Wachtwoord",
+        "Twee stappen",
     ]
     assert [a.text for a in menu.find_all("a", aria_current="page")] == ["Wachtwoord"]
 

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.support.mfa import sign_in_for_admin
 from tests.ui.html import parse
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -42,7 +43,7 @@ def test_admin_login_leads_to_our_login_page_under_csp(client):
 
 
 def test_admin_index_renders_its_scripts_with_the_csp_nonce(client, coordinator):
-    client.force_login(coordinator)
+    sign_in_for_admin(client, coordinator)
 
     response = client.get(reverse("admin:index"))
 
