@@ -22,6 +22,7 @@ from outbox.models import Message
 from outbox.sealed import bodies_seal, bodies_unseal
 from outbox.services import MessageDeferredError, message_send
 from tests.factories import UserFactory
+from tests.support.mfa import sign_in_for_admin
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -132,9 +133,9 @@ def test_reset_link_for_a_superuser_asked_by_a_coordinator_reaches_only_the_supe
     # superuser sees it (who may see everything), shows the marker and no part of the link.
     # Not the target itself: signing in changes last_login, which retires the link.
     coordinator_browser = Client()
-    coordinator_browser.force_login(coordinator)
+    sign_in_for_admin(coordinator_browser, coordinator)
     superuser_browser = Client()
-    superuser_browser.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sign_in_for_admin(superuser_browser, UserFactory(is_staff=True, is_superuser=True))
     for browser in (coordinator_browser, superuser_browser):
         pages = admin_pages(browser, row)
         assert leaks(list(pages.values()), secrets) == []
@@ -160,7 +161,7 @@ def test_resent_reset_mail_still_carries_a_working_link(coordinator, superuser, 
     message_send(message_id=message.pk)
     first_link = reset_link_parts(mailoutbox[0].body)[0]
     coordinator_browser = Client()
-    coordinator_browser.force_login(coordinator)
+    sign_in_for_admin(coordinator_browser, coordinator)
 
     coordinator_browser.post(
         "/beheer/outbox/message/", {"action": "resend", "_selected_action": [message.pk]}
