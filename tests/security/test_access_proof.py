@@ -2,7 +2,8 @@
 
 Every route of the URLconf (with its parameters filled from one scene), every registered
 admin model (changelist, add, change, delete, history, and the same pages posted), every
-admin action and the admin's own pages are asked by eleven viewers. The table below lists
+admin action and the admin's own pages are asked by eleven viewers, and every answer must
+keep the security policies (tests/security/policies.py). The table below lists
 only what each viewer is allowed; everything else must be refused: a login redirect, 403 or
 404, with nothing of the scene's private data in the body, and, for a request that would
 change something, every table's digest unchanged. A route, admin model or action the table
@@ -25,6 +26,7 @@ from django.contrib import admin
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from tests.security.policies import policy_offences
 from tests.security.proof_engine import (
     BAD_REQUEST,
     LOGIN,
@@ -795,6 +797,11 @@ def test_each_viewer_reaches_only_what_the_table_allows(
             baseline=baseline if asking.method == "POST" else None,
         )
         found[asking.key] = asked.answer
+        if not getattr(asked.response, "streaming", False):
+            problems.extend(
+                f"{asking.key} ({asking.method} {asking.url}): {offence}"
+                for offence in policy_offences(asked.response)
+            )
         problems.extend(
             f"{asking.key} ({asking.method} {asking.url}): {problem}"
             for problem in _judge(asking, asked, private)
