@@ -236,6 +236,10 @@ if not ACCOUNT_RATE_LIMITS_ENABLED:
 # No passkeys or security keys (webauthn) yet: an app and printed codes work for everyone.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Leren met de Stad"
+# One step of 30 seconds either way, as RFC 6238 (section 5.2) advises: a phone whose clock
+# is a little off, or a code typed just as the app shows the next one, still works. Each
+# code is still accepted only once.
+MFA_TOTP_TOLERANCE = 1
 
 # --- Institutional sign-on: SURFconext through allauth's OpenID Connect provider ------------
 # Off (no button, no provider) while SURFCONEXT_CLIENT_ID is empty. README.md, "Signing in

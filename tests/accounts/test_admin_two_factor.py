@@ -1,5 +1,7 @@
 """Two steps before the admin (#17, point 3), and by choice for everyone else."""
 
+import time
+
 import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
@@ -182,6 +184,25 @@ def test_a_wrong_code_says_so_in_dutch_and_does_not_open_the_admin(client, coord
     shown = parse(answer.content).find("ul", id="id_code_error").text
     assert shown == f"Fout: {WRONG_CODE_NL}"
     assert client.get("/beheer/")["Location"] == with_next("mfa_reauthenticate", "/beheer/")
+
+
+@pytest.mark.parametrize(("steps", "opens"), [(-1, True), (1, True), (-3, False), (3, False)])
+def test_a_code_one_step_off_still_works_and_an_older_or_later_one_does_not(
+    client, coordinator, steps, opens
+):
+    """One step of drift either way (MFA_TOTP_TOLERANCE), no more."""
+    totp_activate(coordinator)
+    log_in_with_password(client, coordinator)
+    at = time.time() + steps * 30
+    if abs(steps) == 1 and 30 - time.time() % 30 < 2:
+        # A code one step back may run out while it travels; so would a person's.
+        at += 30
+
+    answer = client.post(reverse("mfa_authenticate"), {"code": totp_code(coordinator, at=at)})
+
+    assert ("_auth_user_id" in client.session, answer.status_code) == (
+        (True, 302) if opens else (False, 200)
+    )
 
 
 def test_a_wrong_code_at_login_leaves_the_person_signed_out(client, coordinator):

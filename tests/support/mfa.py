@@ -50,35 +50,38 @@ def totp_code(user, *, at: float | None = None) -> str:
     return secret_code(totp_secret(user), at=at)
 
 
-_handed_out: dict[tuple[int, str], str] = {}
-FRESH_SECONDS = 4
+# The codes handed out per user and secret, and when: allauth takes each code once within a
+# period, so a second sign-in of the same person needs another code.
+_handed_out: dict[tuple[int, str], dict[str, float]] = {}
 
 
 def fresh_secret_code(secret: str) -> str:
-    """The current code, unless it is about to expire: then the next one.
-
-    A code read in the last seconds of its period may arrive in the next one, when the
-    server (which allows no drift) no longer takes it; a person waits for a fresh one.
-    """
-    remaining = mfa_settings.TOTP_PERIOD - time.time() % mfa_settings.TOTP_PERIOD
-    if remaining < FRESH_SECONDS:
-        time.sleep(remaining)
+    """The code the app shows now. The server takes it for one step either way
+    (MFA_TOTP_TOLERANCE), so a code read as the period ends still arrives in time."""
     return secret_code(secret)
 
 
 def unused_totp_code(user) -> str:
-    """The app's current code, or the next one if this one was typed already.
+    """A code the app shows now or shows next, that this suite has not typed yet.
 
-    allauth accepts each code once, as it should; a person who signs in twice within
-    30 seconds waits for the app to show a new code, and so does this.
+    allauth accepts each code once, as it should. A person who signs in twice within 30
+    seconds types the code the app shows next, which the server's tolerance of one step
+    accepts; only a third sign-in in one period waits for the app, as a person would.
     """
     secret = totp_secret(user)
-    code = fresh_secret_code(secret)
-    while code == _handed_out.get((user.pk, secret)):
+    period = mfa_settings.TOTP_PERIOD
+    while True:
+        now = time.time()
+        used = _handed_out.setdefault((user.pk, secret), {})
+        for code, typed_at in list(used.items()):
+            if now - typed_at > period + 1:
+                del used[code]
+        for at in (now, now + period):
+            code = secret_code(secret, at=at)
+            if code not in used:
+                used[code] = now
+                return code
         time.sleep(1)
-        code = secret_code(secret)
-    _handed_out[(user.pk, secret)] = code
-    return code
 
 
 def recovery_codes(user) -> list[str]:
