@@ -5,7 +5,7 @@ in README.md; a bad value stops start-up with ImproperlyConfigured.
 """
 
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -145,13 +145,43 @@ DATABASES["default"].setdefault("OPTIONS", {})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache (shared, so rate limits hold across workers) and Celery broker ------
-REDIS_URL = env_url(
-    "REDIS_URL", f"unix://{RUN_DIR / 'redis.sock'}", schemes={"redis", "rediss", "unix"}
-)
+REDIS_SCHEMES = {"redis", "rediss", "unix"}
+REDIS_URL = env_url("REDIS_URL", f"unix://{RUN_DIR / 'redis.sock'}", schemes=REDIS_SCHEMES)
+
+
+def redis_database(url: str) -> tuple[str, int]:
+    """Where a Redis URL points: the server (everything but the database) and the number."""
+    parsed = urlparse(url)
+    if parsed.scheme == "unix":
+        query = dict(parse_qsl(parsed.query))
+        number = int(query.pop("db", 0))
+        rest = f"?{urlencode(query)}" if query else ""
+        return f"unix://{parsed.path}{rest}", number
+    return urlunparse(parsed._replace(path="")), int(parsed.path.strip("/") or 0)
+
+
+def _next_database(url: str) -> str:
+    server, number = redis_database(url)
+    # Redis has 16 databases unless configured otherwise.
+    following = (number + 1) % 16
+    if server.startswith("unix://"):
+        return f"{server}{'&' if '?' in server else '?'}db={following}"
+    return f"{server}/{following}"
+
+
+# The cache lives apart from the broker's queues: clearing the cache (FLUSHDB, as
+# cache.clear() does) must never drop a queued mail. By default the next database of the
+# same server; CACHE_URL may point anywhere else.
+CACHE_URL = env_url("CACHE_URL", _next_database(REDIS_URL), schemes=REDIS_SCHEMES)
+if redis_database(CACHE_URL) == redis_database(REDIS_URL):
+    raise ImproperlyConfigured(
+        "CACHE_URL and REDIS_URL point at the same Redis database; clearing the cache would "
+        "drop the queued tasks. Give the cache another database (e.g. /1) or server."
+    )
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": CACHE_URL,
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "lms"),
     }
 }
