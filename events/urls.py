@@ -21,7 +21,7 @@ urlpatterns = [
         calendars.feed_reset_view,
         name="calendar-feed-reset",
     ),
-    path("agenda/<str:token>.ics", calendars.feed_view, name="feed"),
+    path("agenda/<token:token>.ics", calendars.feed_view, name="feed"),
     # The schedule part (schedules, follow-ups) lives in its own URLconf.
     path("", include("events.urls_schedule")),
 ]

@@ -1,8 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from accounts import views as accounts_views
 from lerenmetdestad import health, pages
+from lerenmetdestad.converters import TokenConverter
+
+# Before the apps' URLconfs are included below, which use it.
+register_converter(TokenConverter, "token")
 
 urlpatterns = [
     path("", pages.home, name="home"),

@@ -5,5 +5,5 @@ from outbox import views
 app_name = "outbox"
 urlpatterns = [
     path("instellingen/", views.preferences, name="preferences"),
-    path("afmelden/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("afmelden/<token:token>/", views.unsubscribe, name="unsubscribe"),
 ]

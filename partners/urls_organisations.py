@@ -36,5 +36,5 @@ urlpatterns = [
         views.membership_role_view,
         name="membership-role",
     ),
-    path("uitnodiging/<str:token>/", views.invitation_accept_view, name="invitation-accept"),
+    path("uitnodiging/<token:token>/", views.invitation_accept_view, name="invitation-accept"),
 ]

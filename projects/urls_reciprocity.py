@@ -10,7 +10,7 @@ urlpatterns = [
     path("mijn/projecten/<int:pk>/uren/", reciprocity.hours_view, name="hours"),
     path("mijn/csl-overzicht/", reciprocity.csl_record_view, name="csl-record"),
     path("mijn/te-doen/", todo.todo_view, name="todo"),
-    path("uren/bevestigen/<str:token>/", hours_link.hours_decide_view, name="hours-decide"),
+    path("uren/bevestigen/<token:token>/", hours_link.hours_decide_view, name="hours-decide"),
     path(
         "projecten/groep/<int:cohort_pk>/feedback/<int:organisation_pk>/",
         feedback.feedback_view,

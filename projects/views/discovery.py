@@ -118,9 +118,14 @@ def _with_card_facts(card: Card, words: _CardWords, *, now: datetime) -> Card:
     return card
 
 
+# Past the end a page shows the last one; beyond this no list goes, and the offset of
+# this page still fits PostgreSQL's integers (a bigger number once gave a 500).
+LAST_POSSIBLE_PAGE = 1_000_000
+
+
 def _page_number(value: str | None) -> int:
     try:
-        return max(int(value or 1), 1)
+        return min(max(int(value or 1), 1), LAST_POSSIBLE_PAGE)
     except ValueError:
         return 1
 
