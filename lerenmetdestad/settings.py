@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every later middleware's log lines carry the request's id.
+    "lerenmetdestad.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -480,16 +482,23 @@ LOGGING = {
             # the message already names the path, redacted.
             "reserved_attrs": [*RESERVED_ATTRS, "request"],
         },
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "()": "lerenmetdestad.request_id.PlainFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
     },
     # Request lines carry tokens in paths (reset links, feeds): every handler that prints
     # them takes those out (lerenmetdestad/log_redaction.py; gunicorn: Dockerfile).
-    "filters": {"redact_tokens": {"()": "lerenmetdestad.log_redaction.RedactTokensFilter"}},
+    "filters": {
+        "redact_tokens": {"()": "lerenmetdestad.log_redaction.RedactTokensFilter"},
+        # Every line says which request wrote it (lerenmetdestad/request_id.py).
+        "request_id": {"()": "lerenmetdestad.request_id.RequestIdFilter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["redact_tokens"],
+            "filters": ["redact_tokens", "request_id"],
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
