@@ -71,17 +71,17 @@ class UserAdmin(WithoutBulkDelete, PlatformPermissions, DjangoUserAdmin):
             fields += [name for name in RIGHTS_FIELDS if name not in fields]
         return fields
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    @staticmethod
+    def _out_of_reach(request, obj) -> bool:
         # A superuser's account is out of reach of anyone less: changing its address or
         # password would hand over every right it holds.
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_change_permission(request, obj)
+        return obj is not None and obj.is_superuser and not request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not self._out_of_reach(request, obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_delete_permission(request, obj)
+        return not self._out_of_reach(request, obj) and super().has_delete_permission(request, obj)
 
     def has_erase_permission(self, request) -> bool:
         # Coordinators only view accounts (roles.py) but may erase one when the person asks.
@@ -107,9 +107,7 @@ class UserAdmin(WithoutBulkDelete, PlatformPermissions, DjangoUserAdmin):
             )
         erased = 0
         for person in people:
-            if person.pk == request.user.pk or (
-                person.is_superuser and not request.user.is_superuser
-            ):
+            if person.pk == request.user.pk or self._out_of_reach(request, person):
                 # One's own account goes through /mijn/, a superuser's only by a superuser.
                 self.message_user(
                     request,

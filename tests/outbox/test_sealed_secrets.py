@@ -6,6 +6,7 @@ tests run that attack through the real allauth form, the real send path, the adm
 and the logs, and prove the link reaches only the superuser's mailbox.
 """
 
+import io
 import logging
 import re
 from email.message import EmailMessage
@@ -188,12 +189,12 @@ def test_rotated_keys_still_open_old_mail_and_the_command_moves_it_to_the_new_ke
 
     # Step 2 of README.md: the new key in front. What the old one sealed still opens.
     settings.SEALING_KEYS = [new, old]
-    call_command("sealing_rotate", stdout=(output := _Output()))
+    call_command("sealing_rotate", stdout=(output := io.StringIO()))
     # Step 4: the old key dropped. The rotated row still sends a working link.
     settings.SEALING_KEYS = [new]
     message_send(message_id=message.pk)
 
-    assert output.text == "sealing_rotate: 1 values sealed with the first key\n"
+    assert output.getvalue() == "sealing_rotate: 1 values sealed with the first key\n"
     assert Message.objects.get(pk=message.pk).sealed_secrets != sealed_with_old
     link = reset_link_parts(mailoutbox[0].body)[0]
     set_password_with(link)
@@ -224,22 +225,11 @@ def test_rotation_command_names_values_no_key_opens(superuser, settings):
     settings.SEALING_KEYS = [Fernet.generate_key().decode()]
 
     with pytest.raises(CommandError) as error:
-        call_command("sealing_rotate", stdout=_Output())
+        call_command("sealing_rotate", stdout=io.StringIO())
 
     assert str(error.value) == (
         f"1 values open with none of SEALING_KEYS: outbox.Message.sealed_secrets #{message.pk}"
     )
-
-
-class _Output:
-    def __init__(self) -> None:
-        self.text = ""
-
-    def write(self, text: str) -> None:
-        self.text += text
-
-    def flush(self) -> None:
-        pass
 
 
 @pytest.mark.unit

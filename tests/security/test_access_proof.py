@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
@@ -621,8 +622,6 @@ ADMIN_SITE: dict[str, Case] = {
 
 
 def _content_type(obj) -> int:
-    from django.contrib.contenttypes.models import ContentType  # noqa: PLC0415
-
     return ContentType.objects.get_for_model(obj).pk
 
 

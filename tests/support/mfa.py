@@ -55,12 +55,6 @@ def totp_code(user, *, at: float | None = None) -> str:
 _handed_out: dict[tuple[int, str], dict[str, float]] = {}
 
 
-def fresh_secret_code(secret: str) -> str:
-    """The code the app shows now. The server takes it for one step either way
-    (MFA_TOTP_TOLERANCE), so a code read as the period ends still arrives in time."""
-    return secret_code(secret)
-
-
 def unused_totp_code(user) -> str:
     """A code the app shows now or shows next, that this suite has not typed yet.
 
